@@ -1,0 +1,16 @@
+// One doctest main for every test executable.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#ifdef ATLAS_SANITIZE
+// Read by the sanitizer runtimes at start-up; UBSAN_OPTIONS / ASAN_OPTIONS in
+// the environment still override them. halt_on_error makes any UBSan report
+// fail the test; the suppression file covers only CAF's documented false
+// positive (cmake/ubsan.supp, reference/runtime.md §1.1).
+extern "C" const char* __ubsan_default_options() {
+  return "suppressions=" ATLAS_UBSAN_SUPPRESSIONS ":print_stacktrace=1:halt_on_error=1";
+}
+extern "C" const char* __asan_default_options() {
+  return "detect_leaks=1:strict_string_checks=1:check_initialization_order=1";
+}
+#endif
