@@ -234,3 +234,11 @@ TEST_CASE("describe lists every key and never shows the Fly token") {
   CHECK(saw_poll);
   CHECK(saw_token);
 }
+
+TEST_CASE("docs/configuration.md documents every key") {
+  std::ifstream in{std::string{ATLAS_SOURCE_DIR} + "/docs/configuration.md"};
+  REQUIRE(in);
+  std::string doc{std::istreambuf_iterator<char>{in}, {}};
+  for (auto& l : atlas::describe(atlas::options{}))
+    CHECK_MESSAGE(doc.find("| `" + l.key + "` |") != std::string::npos, l.key);
+}
