@@ -66,12 +66,12 @@ using child_factory =
   std::function<expected<caf::actor>(caf::actor_system& sys, const std::string& id)>;
 
 struct child_spec {
-  std::string id;
-  child_factory start;
+  std::string id{};
+  child_factory start{};
   restart_type restart = restart_type::permanent;
   child_type type = child_type::worker;
   /// Unset: OTP's default, 5 s for a worker, infinity for a supervisor.
-  std::optional<shutdown_spec> shutdown;
+  std::optional<shutdown_spec> shutdown{};
   /// With auto_shutdown, this child's own exit may stop the supervisor.
   /// Only transient or temporary children can be significant (as in OTP).
   bool significant = false;
@@ -79,9 +79,9 @@ struct child_spec {
   /// child starts; a child that dies or stays silent for `init_timeout` has
   /// failed to start. On by default for supervisors (their children are
   /// then all started when the parent moves on, as OTP's start_link gives).
-  std::optional<bool> init_handshake;
+  std::optional<bool> init_handshake{};
   duration init_timeout = std::chrono::seconds{5};
-  std::optional<backoff_spec> backoff;
+  std::optional<backoff_spec> backoff{};
 
   shutdown_spec effective_shutdown() const;
   bool effective_handshake() const;

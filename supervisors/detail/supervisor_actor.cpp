@@ -30,17 +30,24 @@ exit_class classify(const caf::error& reason) {
 
 enum report_level { debug, info, warning, error_level };
 
+spdlog::level::level_enum spdlog_level(int level) {
+  static constexpr spdlog::level::level_enum levels[] = {
+    spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
+  return levels[std::clamp(level, 0, 3)];
+}
+
 } // namespace
 
 supervisor_actor::supervisor_actor(caf::actor_config& cfg, supervisor_setup setup)
   : caf::event_based_actor(cfg),
     flags_(std::move(setup.flags)),
     max_children_(setup.max_children),
-    initial_specs_(std::move(setup.children)),
     intensity_(flags_.intensity, flags_.period),
     rng_(flags_.seed) {
   if (setup.dynamic_template)
-    template_ = std::make_shared<const child_spec>(std::move(*setup.dynamic_template));
+    template_ = std::make_unique<const child_spec>(std::move(*setup.dynamic_template));
+  for (auto& spec : setup.children)
+    static_specs_.push_back(std::make_unique<const child_spec>(std::move(spec)));
 }
 
 const char* supervisor_actor::name() const {
@@ -51,22 +58,20 @@ caf::behavior supervisor_actor::make_behavior() {
   set_down_handler([this](caf::down_msg& dm) { on_down(dm); });
   set_exit_handler([this](caf::exit_msg& em) {
     // A child that someone linked to us: its down message drives us, not this.
-    if (by_addr_.count(em.source) != 0)
+    if (by_addr_.count(em.source.id()) != 0)
       return;
     shutdown(std::move(em.reason));
   });
   set_default_handler(caf::drop);
 
-  for (auto& spec : initial_specs_) {
-    auto shared = std::make_shared<const child_spec>(std::move(spec));
-    auto it = add_child(shared, shared->id);
+  for (auto& spec : static_specs_) {
+    auto it = add_child(spec.get(), spec->id);
     plan_.push_back({.k = step::kind::start, .it = it, .why = purpose::initial});
   }
-  initial_specs_.clear();
   step done{.k = step::kind::call};
   done.fn = [this] {
     started_ = true;
-    report("started", "", std::to_string(children_.size()) + " children", debug);
+    report("started", "", std::to_string(by_id_.size()) + " children", debug);
     for (auto& rp : init_waiters_)
       rp.deliver(caf::ok_atom_v);
     init_waiters_.clear();
@@ -98,13 +103,13 @@ caf::behavior supervisor_actor::make_behavior() {
 // and a child killed with the untrappable `kill` would take its supervisor
 // down (reference/runtime.md §1.5). After an ordered shutdown nothing is left.
 void supervisor_actor::on_exit() {
-  for (auto& c : children_)
+  for (auto& c : slots_)
     if (c.handle)
       c.handle->enqueue(nullptr, caf::make_message_id(),
                         caf::make_message(caf::exit_msg{address(), fail_state()}), nullptr);
-  children_.clear();
   by_addr_.clear();
   by_id_.clear();
+  slots_.clear();
 }
 
 // -- requests -----------------------------------------------------------------
@@ -123,8 +128,8 @@ caf::response_promise supervisor_actor::on_init() {
 
 std::vector<child_info> supervisor_actor::on_which_children() const {
   std::vector<child_info> out;
-  out.reserve(children_.size());
-  for (auto& c : children_)
+  out.reserve(by_id_.size());
+  for (auto& c : slots_)
     if (!c.removed)
       out.push_back({c.id, c.handle, c.spec->type, c.state, c.restarts});
   return out;
@@ -132,7 +137,7 @@ std::vector<child_info> supervisor_actor::on_which_children() const {
 
 child_counts supervisor_actor::on_count_children() const {
   child_counts n;
-  for (auto& c : children_) {
+  for (auto& c : slots_) {
     if (c.removed)
       continue;
     ++n.specs;
@@ -158,7 +163,7 @@ caf::response_promise supervisor_actor::on_start_child(const std::string& key) {
   if (shutting_down_)
     return fail(errc::shutdown, "shutting down, not starting " + key);
   if (!key.empty()) {
-    if (auto it = find(key); it != children_.end()) {
+    if (auto it = find(key); it != nullptr) {
       if (it->state == child_state::running) {
         rp.deliver(expected<caf::actor>{it->handle}); // resolve: already started
         return rp;
@@ -170,7 +175,7 @@ caf::response_promise supervisor_actor::on_start_child(const std::string& key) {
       step answer{.k = step::kind::call};
       answer.fn = [this, rp, key]() mutable {
         auto i = find(key);
-        if (i != children_.end() && i->handle)
+        if (i != nullptr && i->handle)
           rp.deliver(expected<caf::actor>{i->handle});
         else
           rp.deliver(expected<caf::actor>{error{errc::provider, "child " + key
@@ -186,12 +191,12 @@ caf::response_promise supervisor_actor::on_start_child(const std::string& key) {
     return fail(errc::capacity, "max_children (" + std::to_string(max_children_)
                                   + ") reached, not starting " + (key.empty() ? "a child" : key));
   auto id = key.empty() ? "#" + std::to_string(++anonymous_ids_) : key;
-  auto it = add_child(*template_, id);
+  auto it = add_child(template_.get(), id);
   plan_.push_back({.k = step::kind::start, .it = it, .why = purpose::user});
   step answer{.k = step::kind::call};
   answer.fn = [this, rp, id]() mutable {
     auto i = find(id);
-    if (i != children_.end() && i->handle) {
+    if (i != nullptr && i->handle) {
       rp.deliver(expected<caf::actor>{i->handle});
       return;
     }
@@ -206,7 +211,7 @@ caf::response_promise supervisor_actor::on_start_child(const std::string& key) {
 caf::response_promise supervisor_actor::on_terminate_child(const std::string& id) {
   auto rp = make_response_promise();
   auto it = find(id);
-  if (it == children_.end()) {
+  if (it == nullptr) {
     rp.deliver(expected<void>{error{errc::not_found, "supervisor " + flags_.name
                                                       + ": no child " + id}});
     return rp;
@@ -217,7 +222,7 @@ caf::response_promise supervisor_actor::on_terminate_child(const std::string& id
     return rp;
   }
   // OTP: a temporary child, or any child of a dynamic supervisor, is forgotten.
-  bool forget_it = template_.has_value() || it->spec->restart == restart_type::temporary;
+  bool forget_it = template_ != nullptr || it->spec->restart == restart_type::temporary;
   plan_.push_back({.k = step::kind::terminate, .it = it, .remove_after = forget_it});
   step answer{.k = step::kind::call};
   answer.fn = [rp]() mutable { rp.deliver(expected<void>{}); };
@@ -235,7 +240,7 @@ caf::response_promise supervisor_actor::on_restart_child(const std::string& id) 
   };
   if (template_)
     return fail(errc::unsupported, "restart_child is for static supervisors");
-  if (it == children_.end())
+  if (it == nullptr)
     return fail(errc::not_found, "no child " + id);
   if (it->handle || it->state != child_state::stopped)
     return fail(errc::conflict, "child " + id + " is " + std::string{to_string(it->state)});
@@ -245,7 +250,7 @@ caf::response_promise supervisor_actor::on_restart_child(const std::string& id) 
   step answer{.k = step::kind::call};
   answer.fn = [this, rp, id]() mutable {
     auto i = find(id);
-    if (i != children_.end() && i->handle)
+    if (i != nullptr && i->handle)
       rp.deliver(expected<caf::actor>{i->handle});
     else
       rp.deliver(expected<caf::actor>{last_start_error_.value_or(
@@ -261,7 +266,7 @@ expected<void> supervisor_actor::on_delete_child(const std::string& id) {
     return error{errc::unsupported, "delete_child is for static supervisors; "
                                     "terminate_child forgets a dynamic child"};
   auto it = find(id);
-  if (it == children_.end())
+  if (it == nullptr)
     return error{errc::not_found, "supervisor " + flags_.name + ": no child " + id};
   if (it->handle || it->state != child_state::stopped)
     return error{errc::conflict, "child " + id + " is " + std::string{to_string(it->state)}
@@ -354,8 +359,8 @@ bool supervisor_actor::begin_terminate(child_it it) {
 // A dynamic supervisor stops its children all at once, as OTP stops
 // simple_one_for_one children; one timer covers them, since they share a spec.
 void supervisor_actor::terminate_all_parallel() {
-  auto sd = (*template_)->effective_shutdown();
-  for (auto& c : children_) {
+  auto sd = template_->effective_shutdown();
+  for (auto& c : slots_) {
     if (!c.handle)
       continue;
     c.state = child_state::terminating;
@@ -390,7 +395,7 @@ bool supervisor_actor::begin_start(child_it it, purpose why, std::uint64_t round
   }
   it->handle = std::move(*h);
   it->started_at = clock().now();
-  by_addr_.emplace(it->handle.address(), it);
+  by_addr_.emplace(it->handle.id(), it);
   monitor(it->handle);
   if (!it->spec->effective_handshake()) {
     it->state = child_state::running;
@@ -445,7 +450,7 @@ void supervisor_actor::start_failed(child_it it, purpose why, std::uint64_t roun
 // -- events ---------------------------------------------------------------------
 
 void supervisor_actor::on_down(const caf::down_msg& dm) {
-  auto found = by_addr_.find(dm.source);
+  auto found = by_addr_.find(dm.source.id());
   if (found == by_addr_.end())
     return; // not ours any more: a child we gave up on or already replaced
   auto it = found->second;
@@ -491,7 +496,7 @@ void supervisor_actor::on_down(const caf::down_msg& dm) {
         auto epoch = it->epoch;
         deferred_.push_back([this, id, epoch, reason] {
           auto i = find(id);
-          if (i != children_.end() && i->epoch == epoch && !i->handle && !shutting_down_)
+          if (i != nullptr && i->epoch == epoch && !i->handle && !shutting_down_)
             on_child_exit(i, reason);
         });
         return;
@@ -510,10 +515,9 @@ void supervisor_actor::on_child_exit(child_it it, const caf::error& reason) {
   auto restart = it->spec->restart;
   bool again = restart == restart_type::permanent
                || (restart == restart_type::transient && cls == exit_class::abnormal);
-  if (cls == exit_class::abnormal)
-    report("child_terminated", it->id, render(reason), error_level);
-  else
-    report("child_exited", it->id, render(reason), debug);
+  if (wants_report(cls == exit_class::abnormal ? error_level : debug))
+    report(cls == exit_class::abnormal ? "child_terminated" : "child_exited", it->id,
+           render(reason), cls == exit_class::abnormal ? error_level : debug);
   if (!again) {
     it->state = child_state::stopped;
     // OTP forgets temporary children, and every dynamic child that is not restarted.
@@ -540,7 +544,7 @@ void supervisor_actor::on_child_exit(child_it it, const caf::error& reason) {
 
 void supervisor_actor::on_shutdown_timeout(const std::string& id, std::uint32_t epoch) {
   auto it = find(id);
-  if (it == children_.end() || it->epoch != epoch || it->state != child_state::terminating
+  if (it == nullptr || it->epoch != epoch || it->state != child_state::terminating
       || !it->handle)
     return;
   report("shutdown_timeout", id,
@@ -554,7 +558,7 @@ void supervisor_actor::on_parallel_shutdown_timeout(std::uint64_t generation) {
     return;
   report("shutdown_timeout", "", std::to_string(by_addr_.size()) + " children still running; "
                                    "killing them", warning);
-  for (auto& c : children_)
+  for (auto& c : slots_)
     if (c.handle)
       kill_now(c.handle);
 }
@@ -563,7 +567,7 @@ void supervisor_actor::on_retry(const std::string& id, std::uint32_t epoch) {
   if (shutting_down_)
     return;
   auto it = find(id);
-  if (it == children_.end() || it->epoch != epoch || it->state != child_state::restarting)
+  if (it == nullptr || it->epoch != epoch || it->state != child_state::restarting)
     return;
   if (busy()) {
     deferred_.push_back([this, id, epoch] { on_retry(id, epoch); });
@@ -575,7 +579,7 @@ void supervisor_actor::on_retry(const std::string& id, std::uint32_t epoch) {
 void supervisor_actor::on_handshake(const std::string& id, std::uint32_t epoch,
                                     const caf::error& err) {
   auto it = find(id);
-  if (it == children_.end() || it->epoch != epoch || it->state != child_state::starting)
+  if (it == nullptr || it->epoch != epoch || it->state != child_state::starting)
     return;
   bool is_current = current_ && current_->k == step::kind::start && current_->it == it;
   if (!err) {
@@ -588,7 +592,7 @@ void supervisor_actor::on_handshake(const std::string& id, std::uint32_t epoch,
   // Refused or silent: the child may still be alive, so stop it and forget
   // its handle (its down message is then ignored).
   if (it->handle) {
-    by_addr_.erase(it->handle.address());
+    by_addr_.erase(it->handle.id());
     demonitor(it->handle);
     kill_now(it->handle);
     it->handle = nullptr;
@@ -612,7 +616,8 @@ void supervisor_actor::plan_restart(child_it it) {
     return;
   }
   auto round = ++rounds_;
-  report("restart", it->id, std::string{to_string(flags_.strategy)}, info);
+  if (wants_report(info))
+    report("restart", it->id, std::string{to_string(flags_.strategy)}, info);
   auto strategy = template_ ? restart_strategy::one_for_one : flags_.strategy;
   auto terminate = [&](child_it x) {
     plan_.push_back({.k = step::kind::terminate, .it = x,
@@ -626,19 +631,22 @@ void supervisor_actor::plan_restart(child_it it) {
       start(it);
       break;
     case restart_strategy::rest_for_one:
-      for (auto x = children_.end(); x != it;)
-        terminate(--x) /* the failed child itself has no handle: a no-op */;
-      for (auto x = it; x != children_.end(); ++x)
-        if (x == it || x->spec->restart != restart_type::temporary)
+    case restart_strategy::one_for_all: {
+      // Static children sit in slots_ in start order.
+      std::size_t first = 0;
+      if (strategy == restart_strategy::rest_for_one)
+        while (&slots_[first] != it)
+          ++first;
+      for (std::size_t i = slots_.size(); i-- > first;)
+        if (!slots_[i].removed)
+          terminate(&slots_[i]); // the failed child itself has no handle: a no-op
+      for (std::size_t i = first; i < slots_.size(); ++i) {
+        auto* x = &slots_[i];
+        if (!x->removed && (x == it || x->spec->restart != restart_type::temporary))
           start(x);
+      }
       break;
-    case restart_strategy::one_for_all:
-      for (auto x = children_.end(); x != children_.begin();)
-        terminate(--x);
-      for (auto x = children_.begin(); x != children_.end(); ++x)
-        if (x == it || x->spec->restart != restart_type::temporary)
-          start(x);
-      break;
+    }
   }
   advance();
 }
@@ -667,7 +675,7 @@ void supervisor_actor::check_auto_shutdown(child_it exited) {
       shutdown(caf::exit_reason::user_shutdown);
       return;
     case auto_shutdown::all_significant: {
-      bool any_left = std::any_of(children_.begin(), children_.end(), [](const child& c) {
+      bool any_left = std::any_of(slots_.begin(), slots_.end(), [](const child& c) {
         return !c.removed && c.spec->significant
                && (c.handle || c.state == child_state::restarting);
       });
@@ -682,11 +690,9 @@ void supervisor_actor::check_auto_shutdown(child_it exited) {
 
 void supervisor_actor::rollback(const std::string& why) {
   plan_.clear();
-  for (auto x = children_.end(); x != children_.begin();) {
-    --x;
-    if (x->handle)
-      plan_.push_back({.k = step::kind::terminate, .it = x});
-  }
+  for (std::size_t i = slots_.size(); i-- > 0;)
+    if (slots_[i].handle)
+      plan_.push_back({.k = step::kind::terminate, .it = &slots_[i]});
   auto text = "supervisor " + flags_.name + ": " + why;
   step fail{.k = step::kind::call};
   fail.fn = [this, text] {
@@ -715,11 +721,9 @@ void supervisor_actor::shutdown(caf::error reason) {
   if (template_) {
     plan_.push_back({.k = step::kind::terminate_all});
   } else {
-    for (auto x = children_.end(); x != children_.begin();) {
-      --x;
-      if (x->handle)
-        plan_.push_back({.k = step::kind::terminate, .it = x});
-    }
+    for (std::size_t i = slots_.size(); i-- > 0;)
+      if (slots_[i].handle)
+        plan_.push_back({.k = step::kind::terminate, .it = &slots_[i]});
   }
   plan_.push_back({.k = step::kind::quit, .reason = std::move(reason)});
   advance();
@@ -727,14 +731,18 @@ void supervisor_actor::shutdown(caf::error reason) {
 
 // -- helpers ------------------------------------------------------------------------
 
-supervisor_actor::child_it supervisor_actor::add_child(std::shared_ptr<const child_spec> spec,
-                                                       std::string id) {
-  child c;
-  c.spec = std::move(spec);
-  c.id = std::move(id);
-  children_.push_back(std::move(c));
-  auto it = std::prev(children_.end());
-  by_id_.emplace(it->id, it);
+supervisor_actor::child_it supervisor_actor::add_child(const child_spec* spec, std::string id) {
+  child_it it;
+  if (free_slots_.empty()) {
+    it = &slots_.emplace_back();
+  } else {
+    it = free_slots_.back();
+    free_slots_.pop_back();
+    *it = child{};
+  }
+  it->spec = spec;
+  it->id = std::move(id);
+  by_id_.emplace(std::string_view{it->id}, it);
   return it;
 }
 
@@ -742,20 +750,32 @@ void supervisor_actor::forget(child_it it) {
   if (it->removed)
     return;
   it->removed = true;
-  by_id_.erase(it->id);
+  by_id_.erase(std::string_view{it->id});
+  to_free_.push_back(it);
 }
 
-// Removed children leave the list only between plans, so no pending step
-// ever holds an iterator to an erased element.
+// Removed children give up their slot only between plans, so no pending step
+// ever points at a reused slot. Static slots are not reused: start order is
+// slot order, and a static supervisor adds no children after its start.
 void supervisor_actor::collect_removed() {
-  if (busy())
+  if (busy() || to_free_.empty())
     return;
-  children_.remove_if([](const child& c) { return c.removed && !c.handle; });
+  std::vector<child_it> still_going;
+  for (auto* c : to_free_) {
+    if (c->handle) {
+      still_going.push_back(c); // freed by a later sweep, once it is down
+    } else if (template_) {
+      *c = child{};
+      c->removed = true;
+      free_slots_.push_back(c);
+    }
+  }
+  to_free_ = std::move(still_going);
 }
 
 supervisor_actor::child_it supervisor_actor::find(const std::string& id) {
-  auto i = by_id_.find(id);
-  return i == by_id_.end() ? children_.end() : i->second;
+  auto i = by_id_.find(std::string_view{id});
+  return i == by_id_.end() ? nullptr : i->second;
 }
 
 // `kill` with high priority: it overtakes the child's backlog and stops it
@@ -767,6 +787,10 @@ void supervisor_actor::kill_now(const caf::actor& h) {
              caf::make_message(caf::exit_msg{address(), caf::exit_reason::kill}), context());
 }
 
+bool supervisor_actor::wants_report(int level) const {
+  return flags_.telemetry != nullptr || log().should_log(spdlog_level(level));
+}
+
 std::string supervisor_actor::render(const caf::error& e) const {
   if (!e)
     return "normal";
@@ -775,14 +799,14 @@ std::string supervisor_actor::render(const caf::error& e) const {
 
 void supervisor_actor::report(const char* event, const std::string& child_id,
                               const std::string& detail, int level) {
-  std::string where = child_id.empty() ? "" : " child " + child_id;
-  std::string text = "supervisor " + flags_.name + ": " + event + where
-                     + (detail.empty() ? "" : ": " + detail);
-  switch (level) {
-    case debug: log().debug("{}", text); break;
-    case info: log().info("{}", text); break;
-    case warning: log().warn("{}", text); break;
-    default: log().error("{}", text); break;
+  auto lvl = spdlog_level(level);
+  bool to_log = log().should_log(lvl);
+  if (!to_log && flags_.telemetry == nullptr)
+    return; // the restart path stays free of string work when nobody listens
+  if (to_log) {
+    std::string where = child_id.empty() ? "" : " child " + child_id;
+    log().log(lvl, "supervisor {}: {}{}{}{}", flags_.name, event, where,
+              detail.empty() ? "" : ": ", detail);
   }
   if (flags_.telemetry)
     emit(flags_.telemetry, {std::string{"supervisor."} + event,

@@ -10,9 +10,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <optional>
 #include <random>
@@ -38,19 +39,21 @@ public:
   const char* name() const override;
 
 private:
+  // Kept small: a dynamic supervisor holds one per child (docs/benchmarks.md, w5).
   struct child {
-    std::shared_ptr<const child_spec> spec; // dynamic children share the template
     std::string id;
     caf::actor handle;
-    child_state state = child_state::stopped;
-    bool removed = false;
+    const child_spec* spec = nullptr; // nullptr: a free slot
+    caf::actor_clock::time_point started_at{};
     std::uint32_t epoch = 0; // bumped on every start: stale timers and events see it
     std::uint32_t restarts = 0;
     std::uint32_t backoff_step = 0;
-    caf::actor_clock::time_point started_at{};
+    child_state state = child_state::stopped;
+    bool removed = false;
   };
-  using child_list = std::list<child>;
-  using child_it = child_list::iterator;
+  // A deque never moves its elements, so a child* stays valid until its slot
+  // is freed, which happens only between plans (collect_removed).
+  using child_it = child*;
 
   enum class purpose : std::uint8_t { initial, restart, user };
   // One thing the supervisor does in order; a step that waits (a child's
@@ -103,23 +106,26 @@ private:
   void rollback(const std::string& why);
 
   // -- helpers ----------------------------------------------------------------------
-  child_it add_child(std::shared_ptr<const child_spec> spec, std::string id);
+  child_it add_child(const child_spec* spec, std::string id);
   void forget(child_it it);
   void collect_removed();
   child_it find(const std::string& id);
   void kill_now(const caf::actor& h);
   std::string render(const caf::error& e) const;
+  bool wants_report(int level) const;
   void report(const char* event, const std::string& child_id, const std::string& detail,
               int level);
 
   supervisor_flags flags_;
-  std::optional<std::shared_ptr<const child_spec>> template_;
+  std::unique_ptr<const child_spec> template_; // set: a dynamic supervisor
   std::uint32_t max_children_ = 0;
-  std::vector<child_spec> initial_specs_;
+  std::vector<std::unique_ptr<const child_spec>> static_specs_;
 
-  child_list children_;
-  std::unordered_map<std::string, child_it> by_id_;
-  std::unordered_map<caf::actor_addr, child_it> by_addr_;
+  std::deque<child> slots_;  // static children in start order; dynamic ones anywhere
+  std::vector<child_it> free_slots_;
+  std::vector<child_it> to_free_; // removed, freed once no plan refers to them
+  boost::unordered_flat_map<std::string_view, child_it> by_id_; // views of child::id
+  boost::unordered_flat_map<caf::actor_id, child_it> by_addr_;
   std::uint64_t anonymous_ids_ = 0;
 
   std::deque<step> plan_;

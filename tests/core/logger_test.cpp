@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <iostream>
 #include <sstream>
 
 namespace {
@@ -10,6 +11,7 @@ namespace {
 // Captures the project logger's output for one test, then restores stderr.
 struct captured_log {
   std::ostringstream out;
+  spdlog::level::level_enum before = atlas::log().level();
   captured_log() {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
     sink->set_pattern("%l %v");
@@ -17,8 +19,8 @@ struct captured_log {
     REQUIRE(atlas::set_log_level("trace"));
   }
   ~captured_log() {
-    atlas::set_log_sinks({});
-    (void) atlas::set_log_level("info");
+    atlas::set_log_sinks({std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cerr)});
+    atlas::log().set_level(before);
   }
 };
 
@@ -51,6 +53,8 @@ TEST_CASE("an unknown log level is refused with the allowed ones") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == atlas::errc::validation);
   CHECK(r.error().message().find("trace, debug, info") != std::string::npos);
+  auto before = atlas::log().level();
   CHECK(atlas::set_log_level("off"));
   CHECK(atlas::set_log_level("info"));
+  atlas::log().set_level(before);
 }

@@ -11,6 +11,7 @@ caf::behavior probe(caf::event_based_actor* self, std::shared_ptr<probe_log> log
   return {
     [self](crash_atom) { self->quit(caf::make_error(caf::sec::runtime_error, "probe crashed")); },
     [self](exit_normal_atom) { self->quit(); },
+    [log, id](caf::tick_atom) { ++log->ticks[id]; },
     [self](exit_shutdown_atom) { self->quit(caf::exit_reason::user_shutdown); },
     [self, log, id](init_atom) -> caf::result<caf::ok_atom> {
       switch (log->handshake[id]) {

@@ -29,6 +29,7 @@ struct probe_log {
   std::map<std::string, int> failing_starts; ///< the next N starts of an id fail
   std::map<std::string, bool> trap_shutdown; ///< ignore user_shutdown (only kill stops it)
   std::map<std::string, handshake_mode> handshake;
+  std::map<std::string, int> ticks; ///< ordinary messages each probe has handled
 };
 
 caf::behavior probe(caf::event_based_actor* self, std::shared_ptr<probe_log> log, std::string id);

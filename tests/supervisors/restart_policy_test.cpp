@@ -56,8 +56,7 @@ TEST_CASE("child spec defaults follow OTP: 5 s for workers, infinity and a hands
 }
 
 TEST_CASE("validate names the child and the field that is wrong") {
-  child_spec c;
-  c.id = "x";
+  child_spec c{.id = "x"}; // constructed, not assigned: GCC 12's -Wrestrict misfires on `= "x"`
   CHECK(validate(c).error().message().find("start must be set") != std::string::npos);
   c.start = [](caf::actor_system&, const std::string&) -> expected<caf::actor> {
     return error{errc::internal, "unused"};

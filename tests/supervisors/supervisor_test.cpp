@@ -198,6 +198,35 @@ TEST_CASE("brutal_kill stops a child at once, even one that ignores shutdown") {
   CHECK(fx.sup_down);
 }
 
+TEST_CASE("the kill overtakes a child's backlog: it is enqueued with high priority") {
+  for (bool brutal : {true, false}) {
+    supervision_fixture fx;
+    fx.log->trap_shutdown["busy"] = true;
+    auto spec = probe_spec(fx.log, "busy");
+    spec.shutdown = brutal ? shutdown_spec::brutal_kill() : shutdown_spec::after(1s);
+    fx.start(flags(restart_strategy::one_for_one), {spec});
+    auto busy = fx.log->current["busy"];
+    if (!brutal) {
+      caf::anon_send(fx.sup, terminate_child_atom_v, std::string{"busy"});
+      fx.run(); // the polite exit is trapped and ignored; the timer is armed
+    }
+    for (int i = 0; i < 100; ++i)
+      caf::anon_send(busy, caf::tick_atom_v); // a backlog, not yet handled
+    if (brutal) {
+      caf::anon_send(fx.sup, terminate_child_atom_v, std::string{"busy"});
+      fx.sched.prioritize(fx.sup);
+      fx.sched.try_run_once(); // only the supervisor runs: it sends the kill
+    } else {
+      fx.sched.clock().advance_time(1s); // the timeout fires: the kill is sent
+      fx.sched.prioritize(fx.sup);
+      fx.sched.try_run_once();
+    }
+    fx.run();
+    CHECK_MESSAGE(fx.log->ticks["busy"] == 0, (brutal ? "brutal_kill" : "timeout"));
+    CHECK(fx.log->stops == strings{"busy"});
+  }
+}
+
 TEST_CASE("shutdown infinity waits as long as the child takes") {
   supervision_fixture fx;
   fx.log->trap_shutdown["slow"] = true;

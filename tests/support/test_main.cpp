@@ -2,6 +2,21 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <atlas/core/logger.hpp>
+
+#include <cstdlib>
+
+namespace {
+
+// Tests are quiet unless asked: ATLAS_TEST_LOG=debug (or any level) shows
+// Atlas's own log lines, e.g. a supervisor's reports while a test fails.
+const bool quiet_by_default = [] {
+  const char* level = std::getenv("ATLAS_TEST_LOG");
+  return static_cast<bool>(atlas::set_log_level(level != nullptr ? level : "off"));
+}();
+
+} // namespace
+
 #ifdef ATLAS_SANITIZE
 // Read by the sanitizer runtimes at start-up; UBSAN_OPTIONS / ASAN_OPTIONS in
 // the environment still override them. halt_on_error makes any UBSan report

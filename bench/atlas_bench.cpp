@@ -1,0 +1,58 @@
+// atlas_bench WORKLOAD [ARGS]: each figure a line `name value unit [details]`.
+// docs/benchmarks.md keeps the figures beside Erlang/OTP's for the same work.
+
+#include "workloads.hpp"
+
+#include <atlas/core/logger.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: atlas_bench WORKLOAD [ARGS]\n"
+               "  w5 [N=100000]          spawn time and RSS per idle child of a dynamic supervisor\n"
+               "  w5_bare [N=100000]     the same actors without a supervisor (the CAF floor)\n"
+               "  w6 [N=10000] [PERIOD=1] crash->restart throughput of one child, one_for_one\n"
+               "Atlas's logger is off while a workload runs (ATLAS_BENCH_LOG=LEVEL turns it on).\n");
+  return 2;
+}
+
+int arg(int argc, char** argv, int i, int fallback) {
+  if (argc <= i)
+    return fallback;
+  char* end = nullptr;
+  long v = std::strtol(argv[i], &end, 10);
+  if (*end != '\0' || v <= 0) {
+    std::fprintf(stderr, "atlas_bench: argument %d ('%s') must be a positive whole number\n", i,
+                 argv[i]);
+    std::exit(2);
+  }
+  return static_cast<int>(v);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2)
+    return usage();
+  std::string w = argv[1];
+  // Logging stays off unless asked for: at 100k restarts/s, two synchronous
+  // stderr lines per restart measure the terminal, not the supervisor.
+  const char* level = std::getenv("ATLAS_BENCH_LOG");
+  if (auto ok = atlas::set_log_level(level != nullptr ? level : "off"); !ok) {
+    std::fprintf(stderr, "atlas_bench: ATLAS_BENCH_LOG: %s\n", ok.error().message().c_str());
+    return 2;
+  }
+  if (w == "w5")
+    return atlas::bench::w5_footprint(arg(argc, argv, 2, 100000));
+  if (w == "w5_bare")
+    return atlas::bench::w5_bare(arg(argc, argv, 2, 100000));
+  if (w == "w6")
+    return atlas::bench::w6_restart(arg(argc, argv, 2, 10000), arg(argc, argv, 3, 1));
+  std::fprintf(stderr, "atlas_bench: unknown workload '%s'\n", w.c_str());
+  return usage();
+}

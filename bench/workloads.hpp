@@ -1,0 +1,10 @@
+#pragma once
+// The workloads of atlas_bench; names follow ../shared/bench_ref (DESIGN.md §6).
+
+namespace atlas::bench {
+
+int w5_footprint(int n);
+int w5_bare(int n);
+int w6_restart(int n, int period_s);
+
+} // namespace atlas::bench
