@@ -28,6 +28,14 @@ caf::behavior idle_server(caf::stateful_actor<idle_state>* self, std::string app
   return {[](caf::get_atom) { return caf::ok_atom_v; }};
 }
 
+std::vector<std::string> app_keys(int n) {
+  std::vector<std::string> keys;
+  keys.reserve(static_cast<std::size_t>(n));
+  for (int i = 1; i <= n; ++i)
+    keys.push_back("app-" + std::to_string(i));
+  return keys;
+}
+
 } // namespace
 
 // The floor: the same actors spawned bare, held in a vector, no supervisor.
@@ -37,9 +45,7 @@ int w5_bare(int n) {
   caf::actor_system sys{cfg};
   std::vector<caf::actor> held;
   held.reserve(static_cast<std::size_t>(n));
-  std::vector<std::string> keys;
-  for (int i = 1; i <= n; ++i)
-    keys.push_back("app-" + std::to_string(i));
+  auto keys = app_keys(n);
   malloc_trim(0);
   auto rss0 = rss_bytes();
   auto t0 = std::chrono::steady_clock::now();
@@ -73,10 +79,7 @@ int w5_footprint(int n) {
     std::fprintf(stderr, "w5: %s\n", to_string(sup.error()).c_str());
     return 1;
   }
-  std::vector<std::string> keys;
-  keys.reserve(static_cast<std::size_t>(n));
-  for (int i = 1; i <= n; ++i)
-    keys.push_back("app-" + std::to_string(i));
+  auto keys = app_keys(n);
   malloc_trim(0);
   auto rss0 = rss_bytes();
   auto t0 = std::chrono::steady_clock::now();

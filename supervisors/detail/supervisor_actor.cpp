@@ -172,16 +172,7 @@ caf::response_promise supervisor_actor::on_start_child(const std::string& key) {
         return fail(errc::conflict, "child " + key + " is " + std::string{to_string(it->state)}
                                       + "; try again");
       // Starting: answer once its start step has finished.
-      step answer{.k = step::kind::call};
-      answer.fn = [this, rp, key]() mutable {
-        auto i = find(key);
-        if (i != nullptr && i->handle)
-          rp.deliver(expected<caf::actor>{i->handle});
-        else
-          rp.deliver(expected<caf::actor>{error{errc::provider, "child " + key
-                                                                  + " failed to start"}});
-      };
-      plan_.push_back(std::move(answer));
+      plan_.push_back(answer_with_handle(rp, key));
       advance();
       return rp;
     }
@@ -193,17 +184,7 @@ caf::response_promise supervisor_actor::on_start_child(const std::string& key) {
   auto id = key.empty() ? "#" + std::to_string(++anonymous_ids_) : key;
   auto it = add_child(template_.get(), id);
   plan_.push_back({.k = step::kind::start, .it = it, .why = purpose::user});
-  step answer{.k = step::kind::call};
-  answer.fn = [this, rp, id]() mutable {
-    auto i = find(id);
-    if (i != nullptr && i->handle) {
-      rp.deliver(expected<caf::actor>{i->handle});
-      return;
-    }
-    rp.deliver(expected<caf::actor>{last_start_error_.value_or(
-      error{errc::internal, "child " + id + " did not start"})});
-  };
-  plan_.push_back(std::move(answer));
+  plan_.push_back(answer_with_handle(rp, id));
   advance();
   return rp;
 }
@@ -247,16 +228,7 @@ caf::response_promise supervisor_actor::on_restart_child(const std::string& id) 
   if (shutting_down_)
     return fail(errc::shutdown, "shutting down");
   plan_.push_back({.k = step::kind::start, .it = it, .why = purpose::user});
-  step answer{.k = step::kind::call};
-  answer.fn = [this, rp, id]() mutable {
-    auto i = find(id);
-    if (i != nullptr && i->handle)
-      rp.deliver(expected<caf::actor>{i->handle});
-    else
-      rp.deliver(expected<caf::actor>{last_start_error_.value_or(
-        error{errc::internal, "child " + id + " did not start"})});
-  };
-  plan_.push_back(std::move(answer));
+  plan_.push_back(answer_with_handle(rp, id));
   advance();
   return rp;
 }
@@ -280,6 +252,22 @@ expected<caf::actor> supervisor_actor::on_lookup(const std::string& key) const {
   if (auto i = by_id_.find(key); i != by_id_.end() && i->second->handle)
     return i->second->handle;
   return error{errc::not_found, "supervisor " + flags_.name + ": no running child " + key};
+}
+
+// A step that answers a start request once the start before it has run:
+// the child's handle, or why it did not start.
+supervisor_actor::step supervisor_actor::answer_with_handle(caf::response_promise rp,
+                                                            std::string id) {
+  step answer{.k = step::kind::call};
+  answer.fn = [this, rp, id]() mutable {
+    auto i = find(id);
+    if (i != nullptr && i->handle)
+      rp.deliver(expected<caf::actor>{i->handle});
+    else
+      rp.deliver(expected<caf::actor>{last_start_error_.value_or(
+        error{errc::internal, "child " + id + " did not start"})});
+  };
+  return answer;
 }
 
 // -- the step machine ---------------------------------------------------------

@@ -79,6 +79,7 @@ private:
   expected<caf::actor> on_lookup(const std::string& key) const;
 
   // -- the step machine ---------------------------------------------------------
+  step answer_with_handle(caf::response_promise rp, std::string id);
   void advance();
   bool run_step(step& s); // true: done; false: wait for a completion
   void step_done();
