@@ -273,11 +273,8 @@ struct process_handle::state : std::enable_shared_from_this<process_handle::stat
 };
 
 void process_handle::cancel() const {
-  asio::post(s_->out.get_executor(), [s = s_] { s->stop(process_end::cancelled); });
-}
-
-int process_handle::pid() const noexcept {
-  return s_->pid;
+  if (auto s = s_.lock())
+    asio::post(s->out.get_executor(), [s] { s->stop(process_end::cancelled); });
 }
 
 struct process_runner::impl {
@@ -426,7 +423,7 @@ expected<process_handle> process_runner::start(process_spec spec, process_callba
     };
     s->begin();
   });
-  return process_handle{s};
+  return process_handle{s, pid};
 }
 
 } // namespace atlas

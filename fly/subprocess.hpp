@@ -60,18 +60,22 @@ struct process_callbacks {
   std::function<void(const process_result&)> on_exit;
 };
 
-/// A started process. Copies share it; dropping every copy does not stop it.
+/// A started process, observed: the runner owns it. Dropping a handle does
+/// not stop the process; a handle may outlive its process and its runner.
 class process_handle {
 public:
-  /// Stops it by its stop ladder; its on_exit says `cancelled`.
+  /// Stops it by its stop ladder; its on_exit says `cancelled`. Does nothing
+  /// once the process has ended or its runner is gone (but must not race the
+  /// runner's destructor).
   void cancel() const;
-  int pid() const noexcept;
+  int pid() const noexcept { return pid_; }
 
   struct state;
-  explicit process_handle(std::shared_ptr<state> s) : s_(std::move(s)) {}
+  process_handle(std::weak_ptr<state> s, int pid) : s_(std::move(s)), pid_(pid) {}
 
 private:
-  std::shared_ptr<state> s_;
+  std::weak_ptr<state> s_;
+  int pid_ = -1;
 };
 
 /// Finds `name` like a shell does: as given when it holds a '/', else on

@@ -183,6 +183,19 @@ TEST_CASE("a missing executable or directory is errc::not_found, saying where it
   CHECK(find_executable("sh", "/nonexistent:/bin").value() == "/bin/sh");
 }
 
+TEST_CASE("a handle may outlive its runner; cancel then does nothing") {
+  std::optional<process_handle> kept;
+  {
+    process_runner runner;
+    run_log log;
+    auto h = runner.start(sh("exec sleep 300"), log.callbacks());
+    REQUIRE(h);
+    kept = *h;
+  }
+  CHECK_FALSE(alive(kept->pid()));
+  kept->cancel();
+}
+
 TEST_CASE("destroying the runner kills what still runs") {
   int pid = 0;
   run_log log;
