@@ -1,5 +1,7 @@
 #include <atlas/core/options.hpp>
 
+#include "../support/fake_env.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -13,14 +15,7 @@ using atlas::load_options;
 
 namespace {
 
-// A fake environment, so tests never depend on the machine's.
-atlas::env_lookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    if (auto it = vars.find(name); it != vars.end())
-      return it->second;
-    return std::nullopt;
-  };
-}
+using atlas::test::fake_env;
 
 // A TOML file in a fresh temporary directory, removed afterwards.
 struct temp_toml {
@@ -42,13 +37,13 @@ struct temp_toml {
 atlas::expected<atlas::options> load(const std::string& toml,
                                      std::map<std::string, std::string> vars = {}) {
   temp_toml f{toml};
-  return load_options({.config_file = f.path.string(), .env = env_of(std::move(vars))});
+  return load_options({.config_file = f.path.string(), .env = fake_env(std::move(vars))});
 }
 
 } // namespace
 
 TEST_CASE("with no file and no environment, the defaults are ExAtlas's") {
-  auto o = load_options({.config_file = "", .env = env_of({})});
+  auto o = load_options({.config_file = "", .env = fake_env({})});
   REQUIRE(o);
   CHECK(o->tokens.ttl == 24h);
   CHECK(o->tokens.soft_expiry_lead == 1h);
@@ -98,7 +93,7 @@ TEST_CASE("ATLAS_* variables override atlas.toml") {
 
 TEST_CASE("Fly's own variables are read as flyctl reads them") {
   auto o = load_options({.config_file = "",
-                         .env = env_of({{"FLY_API_BASE_URL", "http://127.0.0.1:9"},
+                         .env = fake_env({{"FLY_API_BASE_URL", "http://127.0.0.1:9"},
                                         {"FLY_FLAPS_BASE_URL", "http://127.0.0.1:8"},
                                         {"FLY_CONFIG_DIR", "/tmp/flycfg"},
                                         {"FLY_ORGANIZATION", "acme"},
@@ -113,16 +108,16 @@ TEST_CASE("Fly's own variables are read as flyctl reads them") {
 
 TEST_CASE("FLY_ACCESS_TOKEN wins over FLY_API_TOKEN even when set but empty") {
   auto both = load_options({.config_file = "",
-                            .env = env_of({{"FLY_ACCESS_TOKEN", "fo1_access"},
+                            .env = fake_env({{"FLY_ACCESS_TOKEN", "fo1_access"},
                                            {"FLY_API_TOKEN", "fo1_api"}})});
   REQUIRE(both);
   CHECK(both->fly.access_token.reveal() == "fo1_access");
   auto empty = load_options({.config_file = "",
-                             .env = env_of({{"FLY_ACCESS_TOKEN", ""}, {"FLY_API_TOKEN", "fo1_api"}})});
+                             .env = fake_env({{"FLY_ACCESS_TOKEN", ""}, {"FLY_API_TOKEN", "fo1_api"}})});
   REQUIRE(empty);
   CHECK(empty->fly.access_token_set);
   CHECK(empty->fly.access_token.empty());
-  auto none = load_options({.config_file = "", .env = env_of({})});
+  auto none = load_options({.config_file = "", .env = fake_env({})});
   CHECK_FALSE(none->fly.access_token_set);
 }
 
@@ -191,11 +186,11 @@ TEST_CASE("malformed TOML is reported with its line and column") {
 }
 
 TEST_CASE("a configuration file named explicitly or by ATLAS_CONFIG must exist") {
-  auto missing = load_options({.config_file = "/nonexistent/atlas.toml", .env = env_of({})});
+  auto missing = load_options({.config_file = "/nonexistent/atlas.toml", .env = fake_env({})});
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code() == errc::not_found);
   CHECK(missing.error().message().find("/nonexistent/atlas.toml") != std::string::npos);
-  auto by_env = load_options({.config_file = "", .env = env_of({{"ATLAS_CONFIG", "/nonexistent/a.toml"}})});
+  auto by_env = load_options({.config_file = "", .env = fake_env({{"ATLAS_CONFIG", "/nonexistent/a.toml"}})});
   REQUIRE_FALSE(by_env);
   CHECK(by_env.error().message().find("ATLAS_CONFIG") != std::string::npos);
 }
@@ -221,7 +216,7 @@ TEST_CASE("environment names are derived from keys") {
 }
 
 TEST_CASE("describe lists every key and never shows the Fly token") {
-  auto o = load_options({.config_file = "", .env = env_of({{"FLY_API_TOKEN", "fo1_secretvalue"}})});
+  auto o = load_options({.config_file = "", .env = fake_env({{"FLY_API_TOKEN", "fo1_secretvalue"}})});
   REQUIRE(o);
   auto lines = atlas::describe(*o);
   bool saw_poll = false, saw_token = false;

@@ -1,5 +1,7 @@
 #include <atlas/fly/fly_config.hpp>
 
+#include "../support/fake_env.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -84,14 +86,8 @@ TEST_CASE("the reason for a malformed token never holds the token") {
 }
 
 TEST_CASE("the config directory: the option, then FLY_CONFIG_DIR, then ~/.fly") {
-  auto env = [](std::map<std::string, std::string> vars) {
-    return [vars](const std::string& n) -> std::optional<std::string> {
-      if (auto it = vars.find(n); it != vars.end())
-        return it->second;
-      return std::nullopt;
-    };
-  };
-  CHECK(fly_config_dir(env({{"FLY_CONFIG_DIR", "/c"}, {"HOME", "/h"}}), "/opt") == "/opt");
-  CHECK(fly_config_dir(env({{"FLY_CONFIG_DIR", "/c"}, {"HOME", "/h"}})) == "/c");
-  CHECK(fly_config_dir(env({{"HOME", "/h"}})) == "/h/.fly");
+  using atlas::test::fake_env;
+  CHECK(fly_config_dir(fake_env({{"FLY_CONFIG_DIR", "/c"}, {"HOME", "/h"}}), "/opt") == "/opt");
+  CHECK(fly_config_dir(fake_env({{"FLY_CONFIG_DIR", "/c"}, {"HOME", "/h"}})) == "/c");
+  CHECK(fly_config_dir(fake_env({{"HOME", "/h"}})) == "/h/.fly");
 }

@@ -1,6 +1,8 @@
 #include <atlas/storage/lmdb_token_storage.hpp>
 #include <atlas/storage/token_storage_conformance.hpp>
 
+#include "../support/fake_env.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -147,16 +149,11 @@ TEST_CASE("when the fallback is unusable too, opening fails naming both") {
 }
 
 TEST_CASE("the default directory follows XDG_STATE_HOME, then HOME") {
-  auto env = [](std::map<std::string, std::string> vars) {
-    return [vars](const std::string& n) -> std::optional<std::string> {
-      if (auto it = vars.find(n); it != vars.end())
-        return it->second;
-      return std::nullopt;
-    };
-  };
-  CHECK(default_token_storage_dir(env({{"XDG_STATE_HOME", "/s"}, {"HOME", "/h"}})) == "/s/atlas");
-  CHECK(default_token_storage_dir(env({{"HOME", "/h"}})) == "/h/.local/state/atlas");
-  CHECK(default_token_storage_dir(env({})).find("atlas-") != std::string::npos);
+  using env = std::map<std::string, std::string>;
+  auto dir_for = [](env vars) { return default_token_storage_dir(atlas::test::fake_env(vars)); };
+  CHECK(dir_for({{"XDG_STATE_HOME", "/s"}, {"HOME", "/h"}}) == "/s/atlas");
+  CHECK(dir_for({{"HOME", "/h"}}) == "/h/.local/state/atlas");
+  CHECK(dir_for({}).find("atlas-") != std::string::npos);
 }
 
 TEST_CASE("a token value never appears in a storage error") {
