@@ -1,5 +1,7 @@
 #include <atlas/core/redact.hpp>
 
+#include <atlas/core/token_shape.hpp>
+
 #include <array>
 #include <cstddef>
 
@@ -96,7 +98,8 @@ bool scheme(std::string_view t, std::size_t at, std::size_t word_len, bool macar
   return true;
 }
 
-constexpr std::array<std::string_view, 4> kTokenPrefixes{"fm1r_", "fm1a_", "fm2_", "fo1_"};
+constexpr std::array<std::string_view, 4> kTokenPrefixes{
+  fly_macaroon_prefixes[0], fly_macaroon_prefixes[1], fly_macaroon_prefixes[2], fly_oauth_prefix};
 
 // Tries every marker that can start at `at`; the first letter narrows it down.
 bool match(std::string_view t, std::size_t at, hit& h) {

@@ -1,6 +1,5 @@
 #include <atlas/core/token_shape.hpp>
 
-#include <array>
 #include <string>
 #include <vector>
 
@@ -8,7 +7,6 @@ namespace atlas {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kMacaroonPrefixes{"fm1r_", "fm1a_", "fm2_"};
 constexpr std::size_t kMinMacaroonBody = 16;
 constexpr std::size_t kMinOtherToken = 20;
 
@@ -40,7 +38,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool is_macaroon(std::string_view part) {
-  for (auto p : kMacaroonPrefixes)
+  for (auto p : fly_macaroon_prefixes)
     if (part.starts_with(p))
       return true;
   return false;
@@ -50,7 +48,7 @@ bool is_macaroon(std::string_view part) {
 std::string check_part(std::string_view part) {
   if (part.empty())
     return "is empty (a stray comma?)";
-  for (auto p : kMacaroonPrefixes) {
+  for (auto p : fly_macaroon_prefixes) {
     if (!part.starts_with(p))
       continue;
     auto body = part.substr(p.size());

@@ -6,9 +6,14 @@
 #include <atlas/core/expected.hpp>
 #include <atlas/core/secret.hpp>
 
+#include <array>
 #include <string_view>
 
 namespace atlas {
+
+/// How Fly's macaroon tokens begin (superfly/macaroon), and its OAuth tokens.
+inline constexpr std::array<std::string_view, 3> fly_macaroon_prefixes{"fm1r_", "fm1a_", "fm2_"};
+inline constexpr std::string_view fly_oauth_prefix = "fo1_";
 
 /// Checks `raw` and returns it normalised: surrounding blanks and any leading
 /// `Bearer`/`FlyV1` schemes removed (Fly's server strips them the same way,

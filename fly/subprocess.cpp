@@ -414,13 +414,7 @@ expected<process_handle> process_runner::start(process_spec spec, process_callba
   // The write ends close here (pipe_fds' destructors): only the child holds them.
   asio::post(impl_->io, [s, p = impl_.get()] {
     p->live.insert(s);
-    s->on_finished = [p](process_handle::state* done) {
-      for (auto it = p->live.begin(); it != p->live.end(); ++it)
-        if (it->get() == done) {
-          p->live.erase(it);
-          break;
-        }
-    };
+    s->on_finished = [p](process_handle::state* done) { p->live.erase(done->shared_from_this()); };
     s->begin();
   });
   return process_handle{s, pid};

@@ -678,9 +678,7 @@ void supervisor_actor::check_auto_shutdown(child_it exited) {
 
 void supervisor_actor::rollback(const std::string& why) {
   plan_.clear();
-  for (std::size_t i = slots_.size(); i-- > 0;)
-    if (slots_[i].handle)
-      plan_.push_back({.k = step::kind::terminate, .it = &slots_[i]});
+  plan_stop_running();
   auto text = "supervisor " + flags_.name + ": " + why;
   step fail{.k = step::kind::call};
   fail.fn = [this, text] {
@@ -691,6 +689,13 @@ void supervisor_actor::rollback(const std::string& why) {
   plan_.push_back(std::move(fail));
   shutting_down_ = true;
   plan_.push_back({.k = step::kind::quit, .reason = caf::make_error(caf::sec::runtime_error, text)});
+}
+
+// OTP's stop order: every running child, in reverse start order, one at a time.
+void supervisor_actor::plan_stop_running() {
+  for (std::size_t i = slots_.size(); i-- > 0;)
+    if (slots_[i].handle)
+      plan_.push_back({.k = step::kind::terminate, .it = &slots_[i]});
 }
 
 void supervisor_actor::shutdown(caf::error reason) {
@@ -709,9 +714,7 @@ void supervisor_actor::shutdown(caf::error reason) {
   if (template_) {
     plan_.push_back({.k = step::kind::terminate_all});
   } else {
-    for (std::size_t i = slots_.size(); i-- > 0;)
-      if (slots_[i].handle)
-        plan_.push_back({.k = step::kind::terminate, .it = &slots_[i]});
+    plan_stop_running();
   }
   plan_.push_back({.k = step::kind::quit, .reason = std::move(reason)});
   advance();

@@ -103,6 +103,7 @@ private:
   void schedule_retry(child_it it, duration delay);
   void give_up();
   void shutdown(caf::error reason);
+  void plan_stop_running();
   void check_auto_shutdown(child_it exited);
   void rollback(const std::string& why);
 

@@ -1,5 +1,7 @@
 #include <atlas/core/token_shape.hpp>
 
+#include "../support/sample_tokens.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -7,10 +9,10 @@
 using atlas::parse_token;
 
 namespace {
-const std::string kMac1 = "fm2_lJPECAAAAAAAAMuExBBGqXz0b9ZmXhT2V3R1Yn5A";
-const std::string kMac2 = "fm2_lJPEThhFmV5QqT9N0Ywz+Hj/3eQ==";
-const std::string kOauth = "fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA";
-const std::string kLegacy = "5f0e3c6d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e";
+const std::string& kMac1 = atlas::test::sample_macaroon_1;
+const std::string& kMac2 = atlas::test::sample_macaroon_2;
+const std::string& kOauth = atlas::test::sample_oauth;
+const std::string& kLegacy = atlas::test::sample_legacy;
 } // namespace
 
 TEST_CASE("a macaroon list as `fly tokens create` prints it is accepted and normalised") {

@@ -1,5 +1,7 @@
 #include <atlas/fly/fly_config.hpp>
 
+#include "../support/sample_tokens.hpp"
+
 #include "../support/fake_env.hpp"
 
 #include <doctest/doctest.h>
@@ -14,9 +16,9 @@ using namespace atlas;
 
 namespace {
 
-const std::string kMac = "fm2_lJPECAAAAAAAAMuExBBGqXz0b9ZmXhT2V3R1Yn5A";
-const std::string kMac2 = "fm2_lJPEThhFmV5QqT9N0Ywz+Hj/3eQ==";
-const std::string kOauth = "fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA";
+const std::string& kMac = atlas::test::sample_macaroon_1;
+const std::string& kMac2 = atlas::test::sample_macaroon_2;
+const std::string& kOauth = atlas::test::sample_oauth;
 
 // A config directory holding `content` as config.yml (or no file when nullopt).
 struct config_dir {

@@ -1,6 +1,8 @@
 // `fly tokens create readonly` against stand-in `fly` scripts.
 #include <atlas/fly/token_cli.hpp>
 
+#include "../support/sample_tokens.hpp"
+
 #include "../support/wait.hpp"
 
 #include <doctest/doctest.h>
@@ -17,7 +19,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kToken = "FlyV1 fm2_lJPECAAAAAAAAMuExBBGqXz0b9ZmXhT2V3R1Yn5A,fm2_lJPEThhFmV5QqT9N0Ywz+Hj/3eQ==";
+const std::string kToken =
+  "FlyV1 " + atlas::test::sample_macaroon_1 + "," + atlas::test::sample_macaroon_2;
 
 // A directory with an executable `fly` made of `body` (a sh script).
 struct stand_in {
