@@ -254,6 +254,17 @@ void token_cache::erase(std::string_view app) {
   impl_->collect();
 }
 
+void token_cache::clear() {
+  std::lock_guard g{impl_->write_mtx};
+  for (auto& e : impl_->entries) {
+    if (const token_record* old = e->record.exchange(nullptr, std::memory_order_seq_cst)) {
+      --impl_->live;
+      impl_->retire([old] { delete old; });
+    }
+  }
+  impl_->collect();
+}
+
 std::size_t token_cache::size() const {
   std::lock_guard g{impl_->write_mtx};
   return impl_->live;

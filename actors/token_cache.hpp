@@ -44,6 +44,9 @@ public:
   /// Removes the record of `app`; nothing happens when there is none.
   void erase(std::string_view app);
 
+  /// Removes every record (the app names stay indexed: they are few).
+  void clear();
+
   /// Apps with a record (expired or not).
   std::size_t size() const;
 

@@ -1,6 +1,7 @@
 #pragma once
 // The messages a supervisor answers, and what it answers with.
 
+#include <atlas/actors/init_message.hpp>
 #include <atlas/supervisors/child_spec.hpp>
 
 #include <caf/atom.hpp>
@@ -12,14 +13,12 @@
 namespace atlas {
 
 // Atoms are at most 10 characters in CAF 0.17.
-using init_atom = caf::atom_constant<caf::atom("atlasinit")>;
 using which_children_atom = caf::atom_constant<caf::atom("whichchild")>;
 using count_children_atom = caf::atom_constant<caf::atom("countchild")>;
 using start_child_atom = caf::atom_constant<caf::atom("startchild")>;
 using terminate_child_atom = caf::atom_constant<caf::atom("termchild")>;
 using restart_child_atom = caf::atom_constant<caf::atom("restchild")>;
 using delete_child_atom = caf::atom_constant<caf::atom("delchild")>;
-constexpr init_atom init_atom_v{};
 constexpr which_children_atom which_children_atom_v{};
 constexpr count_children_atom count_children_atom_v{};
 constexpr start_child_atom start_child_atom_v{};

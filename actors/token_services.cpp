@@ -1,0 +1,58 @@
+#include <atlas/actors/token_services.hpp>
+
+#include <atlas/fly/fly_config.hpp>
+#include <atlas/storage/lmdb_token_storage.hpp>
+
+namespace atlas {
+
+void token_services::publish(token_role r, caf::actor handle) {
+  std::lock_guard guard{mtx_};
+  handles_[static_cast<std::size_t>(r)] = std::move(handle);
+}
+
+caf::actor token_services::handle(token_role r) const {
+  std::lock_guard guard{mtx_};
+  return handles_[static_cast<std::size_t>(r)];
+}
+
+void token_services::publish_storage(std::shared_ptr<token_storage> s) {
+  std::lock_guard guard{mtx_};
+  storage_ = std::move(s);
+}
+
+std::shared_ptr<token_storage> token_services::storage() const {
+  std::lock_guard guard{mtx_};
+  return storage_;
+}
+
+std::shared_ptr<token_services> make_token_services(const options& opts,
+                                                    std::shared_ptr<process_runner> runner,
+                                                    std::shared_ptr<token_storage> storage,
+                                                    const env_lookup& env) {
+  auto svc = std::make_shared<token_services>();
+  svc->fly = opts.fly;
+  svc->tokens = opts.tokens;
+  svc->fly_config_dir = fly_config_dir(env, opts.fly.config_dir);
+  if (storage) {
+    svc->open_storage = [storage]() -> expected<std::shared_ptr<token_storage>> { return storage; };
+  } else {
+    auto dir = opts.tokens.storage_dir.empty() ? default_token_storage_dir(env)
+                                               : opts.tokens.storage_dir;
+    svc->open_storage = [dir]() -> expected<std::shared_ptr<token_storage>> {
+      auto s = lmdb_token_storage::open({.dir = dir});
+      if (!s)
+        return s.error();
+      return std::shared_ptr<token_storage>{std::move(*s)};
+    };
+  }
+  svc->mint = [runner](const token_cli_request& req, std::function<void(expected<secret>)> done)
+    -> expected<std::function<void()>> {
+    auto h = mint_readonly_token(*runner, req, std::move(done));
+    if (!h)
+      return h.error();
+    return std::function<void()>{[h = *h] { h.cancel(); }};
+  };
+  return svc;
+}
+
+} // namespace atlas

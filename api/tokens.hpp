@@ -1,0 +1,81 @@
+#pragma once
+// The token part of Atlas's facade (DESIGN.md §4.1, §5): get a Fly app's
+// token, invalidate it after a 401, refresh it, set a manual one. Usable from
+// actors (asynchronous, the answer comes back in the actor's context) and
+// from plain threads (blocking, with a deadline).
+
+#include <atlas/actors/token_services.hpp>
+#include <atlas/core/expected.hpp>
+#include <atlas/core/token_record.hpp>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace atlas {
+
+/// Who answered: the facade itself from the shared cache (no actor hop), or
+/// the app's server.
+enum class token_acquirer : std::uint8_t { facade, app_server };
+std::string_view to_string(token_acquirer a) noexcept;
+
+struct token_answer {
+  secret token;
+  token_source source = token_source::none;
+  token_acquirer acquirer = token_acquirer::facade;
+  token_record::clock::time_point expires_at = token_record::never;
+};
+
+/// A handle on a running tokens subtree; cheap to copy, thread-safe.
+class tokens {
+public:
+  template <class T>
+  using callback = std::function<void(expected<T>)>;
+
+  /// Starts a tokens subtree alone in `sys` and waits until it is up.
+  static expected<tokens> start(caf::actor_system& sys, std::shared_ptr<token_services> svc,
+                                duration deadline = std::chrono::seconds{30});
+
+  /// A facade over a subtree started elsewhere (tokens_supervisor_child).
+  tokens(caf::actor_system& sys, std::shared_ptr<token_services> svc, caf::actor supervisor = {});
+
+  // Blocking, for plain threads (never from an actor handler). A deadline of
+  // zero means the default: tokens.cli_timeout + 30 s for get and refresh
+  // (the chain may run the CLI), 5 s for invalidate and set_manual (the app
+  // server answers those even while it runs the CLI).
+  expected<token_answer> get(const std::string& app, duration deadline = duration{0}) const;
+  expected<token_answer> refresh(const std::string& app, duration deadline = duration{0}) const;
+  expected<void> invalidate(const std::string& app, duration deadline = duration{0}) const;
+  expected<void> set_manual(const std::string& app, const secret& token,
+                            duration deadline = duration{0}) const;
+
+  // Asynchronous, for actors: `then` runs once in `self`'s context (at once,
+  // for a cache hit). Same results and deadlines as above.
+  void get(caf::event_based_actor* self, const std::string& app, callback<token_answer> then) const;
+  void refresh(caf::event_based_actor* self, const std::string& app,
+               callback<token_answer> then) const;
+  void invalidate(caf::event_based_actor* self, const std::string& app,
+                  callback<void> then) const;
+  void set_manual(caf::event_based_actor* self, const std::string& app, const secret& token,
+                  callback<void> then) const;
+
+  /// Stops the subtree if start() started it; waits for it to be gone.
+  expected<void> stop(duration deadline = std::chrono::seconds{30}) const;
+
+  const caf::actor& supervisor() const noexcept { return sup_; }
+  const std::shared_ptr<token_services>& services() const noexcept { return svc_; }
+
+private:
+  caf::actor_system* sys_;
+  std::shared_ptr<token_services> svc_;
+  caf::actor sup_;
+};
+
+/// Fly app names: 1–63 characters, lowercase letters, digits and '-'.
+/// errc::validation naming the name and the rule otherwise.
+expected<void> validate_app_name(const std::string& app);
+
+} // namespace atlas
