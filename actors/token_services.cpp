@@ -3,16 +3,18 @@
 #include <atlas/fly/fly_config.hpp>
 #include <atlas/storage/lmdb_token_storage.hpp>
 
+#include <caf/actor_cast.hpp>
+
 namespace atlas {
 
 void token_services::publish(token_role r, caf::actor handle) {
   std::lock_guard guard{mtx_};
-  handles_[static_cast<std::size_t>(r)] = std::move(handle);
+  handles_[static_cast<std::size_t>(r)] = caf::actor_cast<caf::weak_actor_ptr>(handle);
 }
 
 caf::actor token_services::handle(token_role r) const {
   std::lock_guard guard{mtx_};
-  return handles_[static_cast<std::size_t>(r)];
+  return caf::actor_cast<caf::actor>(handles_[static_cast<std::size_t>(r)].lock());
 }
 
 void token_services::publish_storage(std::shared_ptr<token_storage> s) {

@@ -11,6 +11,7 @@
 #include <atlas/storage/token_storage.hpp>
 
 #include <caf/actor.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
 
 #include <functional>
 #include <memory>
@@ -65,7 +66,9 @@ public:
 
 private:
   mutable std::mutex mtx_;
-  caf::actor handles_[static_cast<std::size_t>(token_role::count)];
+  // Weak: the actors hold these services, so strong handles would be a cycle
+  // that keeps every actor of the subtree alive forever.
+  caf::weak_actor_ptr handles_[static_cast<std::size_t>(token_role::count)];
   std::shared_ptr<token_storage> storage_;
 };
 

@@ -3,6 +3,7 @@
 
 #include "../support/sample_tokens.hpp"
 
+#include "../support/stand_in_fly.hpp"
 #include "../support/wait.hpp"
 
 #include <doctest/doctest.h>
@@ -15,29 +16,13 @@
 
 namespace fs = std::filesystem;
 using namespace atlas;
+using atlas::test::stand_in;
 using namespace std::chrono_literals;
 
 namespace {
 
 const std::string kToken =
   "FlyV1 " + atlas::test::sample_macaroon_1 + "," + atlas::test::sample_macaroon_2;
-
-// A directory with an executable `fly` made of `body` (a sh script).
-struct stand_in {
-  fs::path dir;
-  explicit stand_in(const std::string& body) {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("atlas-fly-" + std::to_string(rd()));
-    fs::create_directories(dir);
-    std::ofstream{dir / "fly"} << "#!/bin/sh\n" << body << "\n";
-    ::chmod((dir / "fly").c_str(), 0755);
-  }
-  ~stand_in() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path() const { return (dir / "fly").string(); }
-};
 
 struct result_box {
   std::mutex mtx;
