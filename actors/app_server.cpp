@@ -42,8 +42,11 @@ caf::actor spawn_config_reader(caf::actor_system& sys, bool detached) {
       [self](read_config_atom, const std::string& dir) {
         self->quit();
         auto r = read_fly_config_token(dir);
-        return r.token ? expected<secret>{*r.token}
-                       : expected<secret>{error{errc::not_found, r.path + ": " + r.why_none}};
+        if (r.token)
+          return expected<secret>{*r.token};
+        auto why = r.why_none.find(r.path) == std::string::npos ? r.path + ": " + r.why_none
+                                                                 : r.why_none;
+        return expected<secret>{error{errc::not_found, std::move(why)}};
       },
     };
   };

@@ -702,7 +702,8 @@ void supervisor_actor::shutdown(caf::error reason) {
   if (shutting_down_)
     return;
   shutting_down_ = true;
-  report("shutdown", "", render(reason), info);
+  // A requested stop is routine (OTP reports none); giving up is not.
+  report("shutdown", "", render(reason), classify(reason) == exit_class::abnormal ? info : debug);
   deferred_.clear();
   plan_.clear();
   if (current_ && current_->k == step::kind::start)
