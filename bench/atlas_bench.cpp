@@ -15,6 +15,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: atlas_bench WORKLOAD [ARGS]\n"
                "  w1 [N=2000000]         cache-hit token lookups, N per thread, one thread per core\n"
+               "  w1b [N=500000]         one request per lookup to 1,000 app servers, N per caller\n"
                "  w5 [N=100000]          spawn time and RSS per idle child of a dynamic supervisor\n"
                "  w5_bare [N=100000]     the same actors without a supervisor (the CAF floor)\n"
                "  w6 [N=10000] [PERIOD=1] crash->restart throughput of one child, one_for_one\n"
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   }
   if (w == "w1")
     return atlas::bench::w1_token_hit(arg(argc, argv, 2, 2000000));
+  if (w == "w1b")
+    return atlas::bench::w1b_token_call(arg(argc, argv, 2, 500000));
   if (w == "w5")
     return atlas::bench::w5_footprint(arg(argc, argv, 2, 100000));
   if (w == "w5_bare")
