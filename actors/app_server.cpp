@@ -64,6 +64,7 @@ public:
   // CAF 0.17 drops an undelivered promise silently: answer the callers still
   // waiting now rather than let them wait for their deadline.
   void on_exit() override {
+    svc_->unregister_server(app_, address());
     for (auto* r : {&running_, &next_})
       if (*r)
         for (auto& w : (*r)->waiters)
@@ -74,6 +75,7 @@ public:
   }
 
   caf::behavior make_behavior() override {
+    svc_->register_server(app_, caf::actor_cast<caf::actor>(this));
     return {
       [this](acquire_atom) -> caf::result<expected<token_record>> {
         if (auto hit = svc_->cache->get(app_, svc_->now())) {

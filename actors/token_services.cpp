@@ -17,6 +17,23 @@ caf::actor token_services::handle(token_role r) const {
   return caf::actor_cast<caf::actor>(handles_[static_cast<std::size_t>(r)].lock());
 }
 
+void token_services::register_server(const std::string& app, const caf::actor& server) {
+  std::lock_guard guard{mtx_};
+  servers_[app] = server.address();
+}
+
+void token_services::unregister_server(const std::string& app, const caf::actor_addr& server) {
+  std::lock_guard guard{mtx_};
+  if (auto it = servers_.find(app); it != servers_.end() && it->second == server)
+    servers_.erase(it);
+}
+
+caf::actor token_services::find_server(const std::string& app) const {
+  std::lock_guard guard{mtx_};
+  auto it = servers_.find(app);
+  return it == servers_.end() ? caf::actor{} : caf::actor_cast<caf::actor>(it->second);
+}
+
 void token_services::publish_storage(std::shared_ptr<token_storage> s) {
   std::lock_guard guard{mtx_};
   storage_ = std::move(s);

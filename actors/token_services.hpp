@@ -11,9 +11,11 @@
 #include <atlas/storage/token_storage.hpp>
 
 #include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -61,6 +63,12 @@ public:
 
   void publish(token_role r, caf::actor handle);
   caf::actor handle(token_role r) const;
+  /// App servers register here as they start and leave as they exit, so
+  /// the facade reaches a running one with a single request.
+  void register_server(const std::string& app, const caf::actor& server);
+  void unregister_server(const std::string& app, const caf::actor_addr& server);
+  caf::actor find_server(const std::string& app) const;
+
   void publish_storage(std::shared_ptr<token_storage> s);
   std::shared_ptr<token_storage> storage() const;
 
@@ -70,6 +78,7 @@ private:
   // that keeps every actor of the subtree alive forever.
   caf::weak_actor_ptr handles_[static_cast<std::size_t>(token_role::count)];
   std::shared_ptr<token_storage> storage_;
+  std::map<std::string, caf::actor_addr, std::less<>> servers_;
 };
 
 /// Services for `opts` with the production defaults: LMDB storage in

@@ -63,24 +63,29 @@ std::optional<token_answer> cache_hit(const token_services& svc, const std::stri
   return answer_of(std::move(*hit), token_acquirer::facade);
 }
 
-// One request to the app's server, resolving (or starting) it first. A
-// server that stops between the two steps (a crash) is resolved once more:
-// its supervisor restarts it.
+// One request to the app's server: a running one is found in the services'
+// registry; otherwise its supervisor resolves or starts it first. A server
+// that stops before it answers (a crash) is resolved once more through the
+// supervisor, which restarts it.
 template <class R, class Send>
 expected<R> call_blocking(caf::actor_system& sys, const token_services& svc,
                           const std::string& app, duration deadline, const char* what,
                           Send send) {
   auto until = steady::now() + deadline;
+  caf::scoped_actor self{sys};
   for (int attempt = 0;; ++attempt) {
-    auto servers = svc.handle(token_role::app_servers);
-    if (!servers)
-      return error{errc::shutdown, std::string{what} + " for app " + app
-                                     + ": the tokens subtree is not running"};
-    caf::scoped_actor self{sys};
     expected<caf::actor> server = error{errc::internal, "no answer"};
-    self->request(servers, left(until), start_child_atom_v, app)
-      .receive([&](expected<caf::actor>& h) { server = std::move(h); },
-               [&](caf::error& e) { server = from_caf(sys, e, app, what); });
+    if (auto running = attempt == 0 ? svc.find_server(app) : caf::actor{}) {
+      server = std::move(running);
+    } else {
+      auto servers = svc.handle(token_role::app_servers);
+      if (!servers)
+        return error{errc::shutdown, std::string{what} + " for app " + app
+                                       + ": the tokens subtree is not running"};
+      self->request(servers, left(until), start_child_atom_v, app)
+        .receive([&](expected<caf::actor>& h) { server = std::move(h); },
+                 [&](caf::error& e) { server = from_caf(sys, e, app, what); });
+    }
     if (!server)
       return server.error();
     expected<R> out = error{errc::internal, "no answer"};
@@ -100,29 +105,34 @@ template <class R, class Send>
 void call_async(caf::event_based_actor* self, std::shared_ptr<token_services> svc,
                 const std::string& app, duration deadline, const char* what, Send send,
                 std::function<void(expected<R>)> then, int attempt = 0) {
+  auto until = steady::now() + deadline;
+  auto ask = [=](const caf::actor& server) {
+    send(self, server, left(until))
+      .then([then](expected<R>& r) { then(std::move(r)); },
+            [=](caf::error& e) {
+              if (e == caf::sec::request_receiver_down && attempt == 0)
+                call_async<R>(self, svc, app, std::chrono::duration_cast<duration>(left(until)),
+                              what, send, then, attempt + 1);
+              else
+                then(from_caf(self->system(), e, app, what));
+            });
+  };
+  if (attempt == 0)
+    if (auto running = svc->find_server(app))
+      return ask(running);
   auto servers = svc->handle(token_role::app_servers);
   if (!servers) {
     then(error{errc::shutdown, std::string{what} + " for app " + app
                                  + ": the tokens subtree is not running"});
     return;
   }
-  auto until = steady::now() + deadline;
   self->request(servers, left(until), start_child_atom_v, app)
     .then(
       [=](expected<caf::actor>& server) {
-        if (!server) {
+        if (server)
+          ask(*server);
+        else
           then(server.error());
-          return;
-        }
-        send(self, *server, left(until))
-          .then([then](expected<R>& r) { then(std::move(r)); },
-                [=](caf::error& e) {
-                  if (e == caf::sec::request_receiver_down && attempt == 0)
-                    call_async<R>(self, svc, app, std::chrono::duration_cast<duration>(left(until)),
-                                  what, send, then, attempt + 1);
-                  else
-                    then(from_caf(self->system(), e, app, what));
-                });
       },
       [=](caf::error& e) { then(from_caf(self->system(), e, app, what)); });
 }

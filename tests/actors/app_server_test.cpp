@@ -378,3 +378,14 @@ TEST_CASE("the minter's exit cancels the CLI runs still going") {
   REQUIRE(r);
   CHECK(r->error().code() == errc::no_token_available);
 }
+
+TEST_CASE("a running app server is in the services' registry and leaves it when it exits") {
+  token_fixture fx;
+  auto s = fx.server();
+  fx.run();
+  CHECK(fx.svc->find_server("app-a") == s);
+  CHECK_FALSE(fx.svc->find_server("app-b"));
+  fx.self->send_exit(s, caf::exit_reason::kill);
+  fx.run();
+  CHECK_FALSE(fx.svc->find_server("app-a"));
+}
