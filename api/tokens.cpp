@@ -153,6 +153,18 @@ expected<token_answer> to_answer(expected<token_record> r) {
   return answer_of(std::move(*r), token_acquirer::app_server);
 }
 
+// An app server's answer, turned into the facade's, reported, then handed on.
+std::function<void(expected<token_record>)>
+answered(std::shared_ptr<token_services> svc, std::string app, steady::time_point t0,
+         std::function<void(expected<token_answer>)> then) {
+  return [svc = std::move(svc), app = std::move(app), t0,
+          then = std::move(then)](expected<token_record> rec) {
+    auto r = to_answer(std::move(rec));
+    report(*svc, app, r, token_acquirer::app_server, t0);
+    then(std::move(r));
+  };
+}
+
 } // namespace
 
 std::string_view to_string(token_acquirer a) noexcept {
@@ -237,12 +249,7 @@ void tokens::get(caf::event_based_actor* self, const std::string& app,
     return then(std::move(r));
   }
   call_async<token_record>(self, svc_, app, default_deadline(*svc_, true), "get token",
-                           send_acquire,
-                           [svc = svc_, app, t0, then](expected<token_record> rec) {
-                             auto r = to_answer(std::move(rec));
-                             report(*svc, app, r, token_acquirer::app_server, t0);
-                             then(std::move(r));
-                           });
+                           send_acquire, answered(svc_, app, t0, std::move(then)));
 }
 
 void tokens::refresh(caf::event_based_actor* self, const std::string& app,
@@ -251,12 +258,7 @@ void tokens::refresh(caf::event_based_actor* self, const std::string& app,
   if (auto bad = validate_app_name(app); !bad)
     return then(bad.error());
   call_async<token_record>(self, svc_, app, default_deadline(*svc_, true), "refresh token",
-                           send_refresh,
-                           [svc = svc_, app, t0, then](expected<token_record> rec) {
-                             auto r = to_answer(std::move(rec));
-                             report(*svc, app, r, token_acquirer::app_server, t0);
-                             then(std::move(r));
-                           });
+                           send_refresh, answered(svc_, app, t0, std::move(then)));
 }
 
 void tokens::invalidate(caf::event_based_actor* self, const std::string& app,
