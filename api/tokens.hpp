@@ -29,7 +29,8 @@ struct token_answer {
   token_record::clock::time_point expires_at = token_record::never;
 };
 
-/// A handle on a running tokens subtree; cheap to copy, thread-safe.
+/// A handle on a running tokens subtree; cheap to copy, thread-safe. It
+/// refers to its actor system, which must outlive it.
 class tokens {
 public:
   template <class T>
