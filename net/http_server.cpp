@@ -1,0 +1,452 @@
+#include <atlas/net/http_server.hpp>
+
+#include <atlas/core/logger.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace atlas {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos)
+      j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x))
+                  == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+} // namespace
+
+// -- request, response, router ----------------------------------------------------------
+
+const std::string* http_server_request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name))
+      return &v;
+  return nullptr;
+}
+
+std::optional<std::string> http_server_request::query_param(std::string_view name) const {
+  auto text = "/?" + query; // the view below points into it
+  auto u = boost::urls::parse_origin_form(text);
+  if (!u)
+    return std::nullopt;
+  for (auto p : u->params())
+    if (p.key == name)
+      return std::string(p.value.begin(), p.value.end());
+  return std::nullopt;
+}
+
+http_server_response http_server_response::json(int status, const boost::json::value& v) {
+  http_server_response r;
+  r.status = status;
+  r.body = boost::json::serialize(v);
+  return r;
+}
+
+http_server_response http_server_response::error(int status, const std::string& message) {
+  return json(status, boost::json::object{{"error", message}});
+}
+
+void http_router::add(std::string method, std::string pattern, http_handler handler) {
+  routes_.push_back({std::move(method), split_path(pattern), std::move(handler)});
+}
+
+http_router::match http_router::find(std::string_view method, std::string_view path) const {
+  auto segs = split_path(path);
+  match m;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segs.size())
+      continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (std::size_t i = 0; ok && i < segs.size(); ++i) {
+      const auto& want = r.segments[i];
+      if (want.size() > 2 && want.front() == '{' && want.back() == '}')
+        params[want.substr(1, want.size() - 2)] = segs[i];
+      else
+        ok = want == segs[i];
+    }
+    if (!ok)
+      continue;
+    if (r.method != method) {
+      m.allowed.push_back(r.method);
+      continue;
+    }
+    m.handler = &r.handler;
+    m.params = std::move(params);
+    m.allowed.clear();
+    return m;
+  }
+  return m;
+}
+
+// -- the server ----------------------------------------------------------------------------
+
+struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
+  struct session;
+
+  http_server_options opts;
+  http_router routes;
+  asio::io_context ioc{1};
+  // Keeps run() going while a handler holds a request and nothing else is
+  // pending (a stopping server has no accept in flight).
+  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  tcp::acceptor acceptor{ioc};
+  std::uint16_t bound_port = 0;
+  std::set<std::shared_ptr<session>> sessions;
+  bool stopping = false;
+  std::thread thread;
+  // In-flight requests, counted for stop(): written on the server's thread.
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::size_t in_flight = 0;
+
+  void accept();
+  void begin_stop();
+  void request_done() {
+    std::lock_guard g{mtx};
+    --in_flight;
+    cv.notify_all();
+  }
+};
+
+struct http_server::impl::session : std::enable_shared_from_this<session> {
+  impl& srv;
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  std::optional<http::request_parser<http::string_body>> parser;
+  std::string remote;
+  bool busy = false;       ///< a request is with its handler or being written
+  bool keep_alive = true;
+  std::uint64_t request_no = 0;
+
+  session(impl& s, tcp::socket sock) : srv(s) {
+    error_code ec;
+    auto ep = sock.remote_endpoint(ec);
+    remote = ec ? "" : ep.address().to_string();
+    if (srv.opts.tls)
+      tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(sock), *srv.opts.tls);
+    else
+      plain = std::make_unique<beast::tcp_stream>(std::move(sock));
+  }
+
+  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls)
+      f(*tls);
+    else
+      f(*plain);
+  }
+
+  void close() {
+    error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().socket().close(ec);
+    srv.sessions.erase(shared_from_this());
+  }
+
+  void start() {
+    if (!tls)
+      return read();
+    lowest().expires_after(srv.opts.handshake_timeout);
+    tls->async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
+      if (ec)
+        return self->close();
+      self->read();
+    });
+  }
+
+  void read() {
+    if (srv.stopping)
+      return close();
+    parser.emplace();
+    parser->body_limit(srv.opts.body_limit);
+    parser->header_limit(srv.opts.header_limit);
+    // Between requests the idle timeout applies; once the header is in, the
+    // read timeout covers the rest (see on_header).
+    lowest().expires_after(request_no == 0 ? srv.opts.read_timeout : srv.opts.idle_timeout);
+    with_stream([&](auto& stream) {
+      http::async_read_header(stream, buffer, *parser,
+                              [self = shared_from_this()](error_code ec, std::size_t) {
+                                self->on_header(ec);
+                              });
+    });
+  }
+
+  void on_header(error_code ec) {
+    if (ec)
+      return on_read_error(ec);
+    lowest().expires_after(srv.opts.read_timeout);
+    with_stream([&](auto& stream) {
+      http::async_read(stream, buffer, *parser,
+                       [self = shared_from_this()](error_code ec2, std::size_t) {
+                         if (ec2)
+                           return self->on_read_error(ec2);
+                         self->dispatch();
+                       });
+    });
+  }
+
+  void on_read_error(error_code ec) {
+    // Answer what a client can act on; anything else just ends the connection.
+    if (ec == http::error::body_limit)
+      return reject(413, "request body larger than " + std::to_string(srv.opts.body_limit) + " bytes");
+    if (ec == http::error::header_limit)
+      return reject(431, "request headers larger than " + std::to_string(srv.opts.header_limit) + " bytes");
+    if (ec == http::error::bad_method || ec == http::error::bad_target
+        || ec == http::error::bad_version || ec == http::error::bad_field
+        || ec == http::error::bad_value || ec == http::error::bad_content_length
+        || ec == http::error::bad_chunk)
+      return reject(400, "malformed request: " + ec.message());
+    close();
+  }
+
+  void reject(int status, const std::string& why) {
+    keep_alive = false;
+    busy = true;
+    write(http_server_response::error(status, why), false);
+  }
+
+  void dispatch() {
+    ++request_no;
+    auto msg = parser->release();
+    keep_alive = msg.keep_alive() && !srv.stopping;
+    http_server_request req;
+    req.method = std::string{msg.method_string()};
+    req.target = std::string{msg.target()};
+    req.remote = remote;
+    for (const auto& f : msg)
+      req.headers.emplace_back(std::string{f.name_string()}, std::string{f.value()});
+    req.body = std::move(msg.body());
+    auto url = boost::urls::parse_origin_form(req.target);
+    if (!url) {
+      busy = true;
+      return write(http_server_response::error(400, "malformed request target"), false);
+    }
+    req.path = std::string{url->path()};
+    req.query = std::string{url->encoded_query()};
+    auto m = srv.routes.find(req.method, req.path);
+    busy = true;
+    if (m.handler == nullptr) {
+      if (m.allowed.empty())
+        return write(http_server_response::error(404, "no route for " + req.method + " " + req.path), false);
+      auto r = http_server_response::error(405, req.method + " is not allowed on " + req.path);
+      std::string allow;
+      for (auto& a : m.allowed)
+        allow += (allow.empty() ? "" : ", ") + a;
+      r.headers.emplace_back("Allow", allow);
+      return write(std::move(r), false);
+    }
+    req.params = std::move(m.params);
+    {
+      std::lock_guard g{srv.mtx};
+      ++srv.in_flight;
+    }
+    auto reply = responder();
+    try {
+      (*m.handler)(req, reply);
+    } catch (const std::exception& e) {
+      // A throwing handler must not take the server's thread down.
+      log().error("HTTP handler for {} {} threw: {}", req.method, req.path, e.what());
+      reply(http_server_response::error(500, "internal error"));
+    } catch (...) {
+      reply(http_server_response::error(500, "internal error"));
+    }
+  }
+
+  // The responder may run on any thread and may be dropped unanswered: its
+  // shared state answers 500 in that case. It holds the server weakly: an
+  // answer after the server is gone goes nowhere.
+  http_responder responder() {
+    struct state {
+      std::weak_ptr<session> s;
+      std::weak_ptr<impl> srv;
+      std::atomic<bool> answered{false};
+      void answer(http_server_response r) {
+        if (answered.exchange(true))
+          return;
+        auto server = srv.lock();
+        if (!server)
+          return;
+        asio::post(server->ioc, [s = s, srv = srv, r = std::move(r)]() mutable {
+          if (auto self = s.lock())
+            self->write(std::move(r), true);
+          else if (auto server = srv.lock())
+            server->request_done();
+        });
+      }
+      ~state() {
+        if (!answered)
+          answer(http_server_response::error(500, "the handler dropped the request unanswered"));
+      }
+    };
+    auto st = std::make_shared<state>();
+    st->s = weak_from_this();
+    st->srv = srv.weak_from_this();
+    return [st](http_server_response r) { st->answer(std::move(r)); };
+  }
+
+  // `counted`: the answer of a handler, counted in flight until written.
+  void write(http_server_response r, bool counted) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(r.status), 11);
+    res->set(http::field::server, "atlas");
+    if (!r.content_type.empty() && !r.body.empty())
+      res->set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers)
+      res->set(k, v);
+    res->body() = std::move(r.body);
+    res->keep_alive(keep_alive && !srv.stopping);
+    res->prepare_payload();
+    lowest().expires_after(srv.opts.write_timeout);
+    with_stream([&](auto& stream) {
+      http::async_write(stream, *res, [self = shared_from_this(), res, counted](error_code ec,
+                                                                                std::size_t) {
+        self->busy = false;
+        if (counted)
+          self->srv.request_done();
+        if (ec || !res->keep_alive())
+          return self->close();
+        self->read();
+      });
+    });
+  }
+};
+
+void http_server::impl::accept() {
+  acceptor.async_accept([self = shared_from_this()](error_code ec, tcp::socket sock) {
+    if (ec) {
+      if (!self->stopping && ec != asio::error::operation_aborted)
+        self->accept();
+      return;
+    }
+    if (self->sessions.size() >= self->opts.max_connections) {
+      error_code ignored;
+      sock.close(ignored);
+    } else {
+      auto s = std::make_shared<session>(*self, std::move(sock));
+      self->sessions.insert(s);
+      s->start();
+    }
+    self->accept();
+  });
+}
+
+void http_server::impl::begin_stop() {
+  stopping = true;
+  error_code ec;
+  acceptor.close(ec);
+  auto all = sessions;
+  for (auto& s : all)
+    if (!s->busy)
+      s->close(); // idle: waiting for the next request
+}
+
+http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {
+}
+
+expected<std::unique_ptr<http_server>> http_server::start(http_server_options opts,
+                                                          http_router routes) {
+  auto p = std::make_shared<impl>();
+  p->opts = std::move(opts);
+  p->routes = std::move(routes);
+  error_code ec;
+  auto addr = asio::ip::make_address(p->opts.host, ec);
+  if (ec)
+    return error{errc::validation, "HTTP server: \"" + p->opts.host + "\" is not an IP address"};
+  tcp::endpoint ep{addr, p->opts.port};
+  p->acceptor.open(ep.protocol(), ec);
+  if (!ec)
+    p->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    p->acceptor.bind(ep, ec);
+  if (!ec)
+    p->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return error{errc::transport, "HTTP server: cannot listen on " + p->opts.host + ":"
+                                    + std::to_string(p->opts.port) + ": " + ec.message()};
+  p->bound_port = p->acceptor.local_endpoint().port();
+  p->accept();
+  p->thread = std::thread{[raw = p.get()] { raw->ioc.run(); }};
+  return std::unique_ptr<http_server>{new http_server{std::move(p)}};
+}
+
+http_server::~http_server() {
+  stop(duration{0});
+}
+
+std::uint16_t http_server::port() const noexcept {
+  return impl_->bound_port;
+}
+
+std::string http_server::base_url() const {
+  auto host = impl_->opts.host.find(':') != std::string::npos ? "[" + impl_->opts.host + "]"
+                                                              : impl_->opts.host;
+  return std::string{impl_->opts.tls ? "https" : "http"} + "://" + host + ":"
+         + std::to_string(impl_->bound_port);
+}
+
+std::size_t http_server::stop(duration deadline) {
+  auto& p = *impl_;
+  if (!p.thread.joinable())
+    return 0;
+  asio::post(p.ioc, [&p] { p.begin_stop(); });
+  std::size_t unanswered = 0;
+  {
+    std::unique_lock lock{p.mtx};
+    if (!p.cv.wait_for(lock, deadline, [&] { return p.in_flight == 0; }))
+      unanswered = p.in_flight;
+  }
+  // Answers already written drain; whatever is left is closed.
+  asio::post(p.ioc, [&p] {
+    auto all = p.sessions;
+    for (auto& s : all)
+      s->close();
+    p.work.reset();
+    p.ioc.stop();
+  });
+  p.thread.join();
+  return unanswered;
+}
+
+} // namespace atlas

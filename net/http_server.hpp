@@ -1,0 +1,117 @@
+#pragma once
+// Atlas's HTTP/1.1 server on Boost.Beast (reference/runtime.md §4.2): plain
+// or TLS, a small router, JSON answers, limits on what a client may send and
+// how slowly, and a graceful stop. `atlas node`, the Fly simulator and the
+// tests stand on it. It runs on a thread of its own; handlers are called
+// there and answer through a responder, at once or later from any thread.
+
+#include <atlas/net/http_message.hpp>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atlas {
+
+struct http_server_request {
+  std::string method;
+  std::string target; ///< as sent: path and query
+  std::string path;   ///< decoded
+  std::string query;  ///< encoded, without '?'
+  http_headers headers{};
+  std::string body{};
+  std::map<std::string, std::string> params{}; ///< from the route: "/apps/{app}" → params["app"]
+  std::string remote{};                        ///< the client's address
+
+  const std::string* header(std::string_view name) const;
+  /// A query parameter's decoded value, or nothing.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+struct http_server_response {
+  int status = 200;
+  http_headers headers{};
+  std::string body{};
+  std::string content_type = "application/json";
+
+  static http_server_response json(int status, const boost::json::value& v);
+  /// {"error": message}, the shape Fly's API uses.
+  static http_server_response error(int status, const std::string& message);
+};
+
+/// Answers a request, exactly once, from any thread. A responder dropped
+/// without answering answers 500 itself, so no client waits forever.
+using http_responder = std::function<void(http_server_response)>;
+using http_handler = std::function<void(const http_server_request&, http_responder)>;
+
+/// Method + path pattern → handler. Patterns are literal segments and
+/// `{name}` parameters ("/v1/apps/{app}/machines/{id}"); the first match in
+/// order of addition wins. An unknown path is 404, a known path with another
+/// method 405 (with Allow).
+class http_router {
+public:
+  void add(std::string method, std::string pattern, http_handler handler);
+
+  struct match {
+    const http_handler* handler = nullptr;
+    std::map<std::string, std::string> params{};
+    std::vector<std::string> allowed{}; ///< methods of the path, when the method did not match
+  };
+  match find(std::string_view method, std::string_view path) const;
+
+private:
+  struct route {
+    std::string method;
+    std::vector<std::string> segments;
+    http_handler handler;
+  };
+  std::vector<route> routes_;
+};
+
+struct http_server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0; ///< 0: any free port (see port())
+  std::shared_ptr<boost::asio::ssl::context> tls{}; ///< null: plain HTTP
+  std::size_t body_limit = 1024 * 1024;             ///< larger: 413, connection closed
+  std::uint32_t header_limit = 16 * 1024;           ///< larger: 431, connection closed
+  duration handshake_timeout = std::chrono::seconds{10};
+  duration read_timeout = std::chrono::seconds{30};  ///< a request, once its first byte arrived
+  duration idle_timeout = std::chrono::seconds{60};  ///< a kept-alive connection between requests
+  duration write_timeout = std::chrono::seconds{30};
+  std::size_t max_connections = 1024; ///< more are accepted and closed at once
+};
+
+class http_server {
+public:
+  /// Listens and serves; errc::transport when the address cannot be bound.
+  static expected<std::unique_ptr<http_server>> start(http_server_options opts, http_router routes);
+  /// stop(0) if not stopped.
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  std::uint16_t port() const noexcept;
+  /// "http://127.0.0.1:PORT" or "https://...".
+  std::string base_url() const;
+
+  /// Graceful stop: no new connections; idle connections closed; requests
+  /// in flight are answered (their connections close after) until
+  /// `deadline`, then everything is closed. Blocks until the server's
+  /// thread has ended; not from a handler. Returns how many requests were
+  /// still unanswered at the deadline.
+  std::size_t stop(duration deadline = std::chrono::seconds{10});
+
+  struct impl;
+
+private:
+  explicit http_server(std::shared_ptr<impl> p);
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace atlas

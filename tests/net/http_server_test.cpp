@@ -1,0 +1,197 @@
+// The HTTP server: routing, limits, slow clients, graceful stop.
+#include "net_fixture.hpp"
+
+using namespace atlas;
+using namespace atlas::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+http_router app_routes() {
+  http_router r;
+  r.add("GET", "/v1/apps/{app}/machines/{id}", [](const http_server_request& req, http_responder reply) {
+    reply(http_server_response::json(200, {{"app", req.params.at("app")},
+                                           {"id", req.params.at("id")},
+                                           {"state", req.query_param("state").value_or("")}}));
+  });
+  r.add("DELETE", "/v1/apps/{app}/machines/{id}", [](const http_server_request&, http_responder reply) {
+    reply(http_server_response::json(200, {{"ok", true}}));
+  });
+  r.add("POST", "/v1/echo", [](const http_server_request& req, http_responder reply) {
+    http_server_response res;
+    res.body = req.body;
+    reply(std::move(res));
+  });
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("routes match literal segments and {parameters}; the query is decoded") {
+  auto srv = serve(app_routes());
+  auto c = *http_client::create();
+  auto r = call(*c, get(srv->base_url() + "/v1/apps/my-app/machines/17?state=started%20now"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body == R"({"app":"my-app","id":"17","state":"started now"})");
+  CHECK(*r->header("content-type") == "application/json");
+}
+
+TEST_CASE("an unknown path is 404, a known path with another method 405 with Allow") {
+  auto srv = serve(app_routes());
+  auto c = *http_client::create();
+  auto nf = call(*c, get(srv->base_url() + "/v1/nothing"));
+  REQUIRE(nf);
+  CHECK(nf->status == 404);
+  CHECK(nf->body == R"({"error":"no route for GET /v1/nothing"})");
+  auto req = get(srv->base_url() + "/v1/apps/a/machines/1");
+  req.method = "PUT";
+  auto na = call(*c, req);
+  REQUIRE(na);
+  CHECK(na->status == 405);
+  CHECK(*na->header("allow") == "GET, DELETE");
+}
+
+TEST_CASE("a request body over the limit is 413 and the connection closes") {
+  http_server_options o;
+  o.body_limit = 1000;
+  auto srv = serve(app_routes(), nullptr, o);
+  auto c = *http_client::create();
+  auto req = get(srv->base_url() + "/v1/echo");
+  req.method = "POST";
+  req.body = std::string(500, 'x');
+  auto small = call(*c, req);
+  REQUIRE(small);
+  CHECK(small->body == req.body);
+  req.body = std::string(5000, 'x');
+  auto big = call(*c, req);
+  REQUIRE(big);
+  CHECK(big->status == 413);
+  CHECK(*big->header("connection") == "close");
+}
+
+TEST_CASE("request headers over the limit are 431") {
+  http_server_options o;
+  o.header_limit = 2048;
+  auto srv = serve(app_routes(), nullptr, o);
+  auto c = *http_client::create();
+  auto req = get(srv->base_url() + "/v1/apps/a/machines/1");
+  req.headers.emplace_back("X-Big", std::string(4096, 'h'));
+  auto r = call(*c, req);
+  REQUIRE(r);
+  CHECK(r->status == 431);
+}
+
+TEST_CASE("a slow client that never finishes its request is disconnected after the read timeout") {
+  http_server_options o;
+  o.read_timeout = 200ms;
+  auto srv = serve(app_routes(), nullptr, o);
+  boost::asio::io_context ioc;
+  tcp::socket s{ioc};
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), srv->port()});
+  raw_server::send(s, "GET /v1/apps/a/machines/1 HTTP/1.1\r\nHost: x\r\n"); // no blank line
+  char b[64];
+  boost::system::error_code ec;
+  s.read_some(boost::asio::buffer(b), ec); // returns when the server closes
+  CHECK(ec);
+}
+
+TEST_CASE("TLS serving with the run-time certificate") {
+  auto cert = make_test_certificate();
+  auto srv = serve(app_routes(), &cert);
+  CHECK(srv->base_url().rfind("https://127.0.0.1:", 0) == 0);
+  auto c = client_trusting(cert);
+  auto r = call(*c, get(srv->base_url() + "/v1/apps/a/machines/1"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
+TEST_CASE("a handler may answer later, from another thread") {
+  std::thread later;
+  http_router r;
+  r.add("GET", "/slow", [&](const http_server_request&, http_responder reply) {
+    later = std::thread{[reply] { reply(http_server_response::json(200, {{"late", true}})); }};
+  });
+  auto srv = serve(std::move(r));
+  auto c = *http_client::create();
+  auto res = call(*c, get(srv->base_url() + "/slow"));
+  later.join();
+  REQUIRE(res);
+  CHECK(res->body == R"({"late":true})");
+}
+
+TEST_CASE("a handler that drops its responder unanswered: the client gets 500, not silence") {
+  http_router r;
+  r.add("GET", "/drop", [](const http_server_request&, http_responder) {});
+  auto srv = serve(std::move(r));
+  auto c = *http_client::create();
+  auto res = call(*c, get(srv->base_url() + "/drop"));
+  REQUIRE(res);
+  CHECK(res->status == 500);
+}
+
+TEST_CASE("graceful stop: a request in flight is answered; new connections are refused") {
+  std::promise<http_responder> held;
+  std::atomic<bool> first{true};
+  http_router r;
+  r.add("GET", "/held", [&](const http_server_request&, http_responder reply) {
+    if (first.exchange(false))
+      held.set_value(reply);
+    else
+      reply(http_server_response::error(503, "stopping")); // a probe that came in before the stop
+  });
+  auto srv = serve(std::move(r));
+  auto url = srv->base_url();
+  auto c = *http_client::create();
+  auto answer = std::make_shared<std::promise<expected<http_response>>>();
+  c->request(get(url + "/held"), [answer](expected<http_response> res) { answer->set_value(std::move(res)); });
+  auto reply = held.get_future().get();
+  std::size_t unanswered = 99;
+  std::thread stopper{[&] { unanswered = srv->stop(5s); }};
+  // Once stopping, the server takes no new connection.
+  auto c2 = *http_client::create();
+  REQUIRE(wait_until([&] {
+    auto r2 = call(*c2, get(url + "/held"));
+    return !r2 && r2.error().code() == errc::transport;
+  }));
+  reply(http_server_response::json(200, {{"drained", true}}));
+  stopper.join();
+  CHECK(unanswered == 0);
+  auto res = answer->get_future().get();
+  REQUIRE(res);
+  CHECK(res->body == R"({"drained":true})");
+}
+
+TEST_CASE("graceful stop: what is still unanswered at the deadline is counted and closed") {
+  std::promise<http_responder> held;
+  http_router r;
+  r.add("GET", "/held", [&](const http_server_request&, http_responder reply) { held.set_value(reply); });
+  auto srv = serve(std::move(r));
+  auto c = *http_client::create();
+  auto answer = std::make_shared<std::promise<expected<http_response>>>();
+  c->request(get(srv->base_url() + "/held"),
+             [answer](expected<http_response> res) { answer->set_value(std::move(res)); });
+  auto reply = held.get_future().get();
+  CHECK(srv->stop(100ms) == 1);
+  auto res = answer->get_future().get();
+  CHECK_FALSE(res); // closed without an answer
+  reply(http_server_response::json(200, {})); // too late: goes nowhere, harmlessly
+}
+
+TEST_CASE("a handler that throws answers 500 and the server goes on") {
+  http_router r;
+  r.add("GET", "/throw", [](const http_server_request&, http_responder) {
+    throw std::runtime_error("boom");
+  });
+  r.add("GET", "/ok", [](const http_server_request&, http_responder reply) {
+    reply(http_server_response::json(200, {}));
+  });
+  auto srv = serve(std::move(r));
+  auto c = *http_client::create();
+  auto bad = call(*c, get(srv->base_url() + "/throw"));
+  REQUIRE(bad);
+  CHECK(bad->status == 500);
+  auto ok = call(*c, get(srv->base_url() + "/ok"));
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+}
