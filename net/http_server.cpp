@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -89,6 +90,10 @@ void http_router::add(std::string method, std::string pattern, http_handler hand
   routes_.push_back({std::move(method), split_path(pattern), std::move(handler)});
 }
 
+void http_router::add_sse(std::string pattern, sse_handler handler) {
+  routes_.push_back({"GET", split_path(pattern), {}, std::move(handler)});
+}
+
 http_router::match http_router::find(std::string_view method, std::string_view path) const {
   auto segs = split_path(path);
   match m;
@@ -110,7 +115,10 @@ http_router::match http_router::find(std::string_view method, std::string_view p
       m.allowed.push_back(r.method);
       continue;
     }
-    m.handler = &r.handler;
+    if (r.sse)
+      m.sse = &r.sse;
+    else
+      m.handler = &r.handler;
     m.params = std::move(params);
     m.allowed.clear();
     return m;
@@ -148,6 +156,39 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   }
 };
 
+struct sse_stream::state {
+  std::weak_ptr<http_server::impl::session> session;
+  std::weak_ptr<http_server::impl> server;
+  std::size_t limit = 0;
+  std::atomic<std::size_t> queued{0};
+  std::atomic<bool> closed{false};
+  std::atomic<bool> ended_once{false};
+  std::atomic<std::uint64_t> overflows{0};
+  std::mutex mtx; // on_close_ is set from any thread, run on the server's
+  std::function<void()> on_close_;
+
+  template <class F>
+  void on_server(F f) {
+    if (auto srv = server.lock())
+      asio::post(srv->ioc, [w = session, f = std::move(f)]() mutable {
+        if (auto s = w.lock())
+          f(*s);
+      });
+  }
+  void ended() {
+    closed = true;
+    if (ended_once.exchange(true))
+      return;
+    std::function<void()> fn;
+    {
+      std::lock_guard g{mtx};
+      fn = std::exchange(on_close_, nullptr);
+    }
+    if (fn)
+      fn();
+  }
+};
+
 struct http_server::impl::session : std::enable_shared_from_this<session> {
   impl& srv;
   std::unique_ptr<beast::tcp_stream> plain;
@@ -158,6 +199,14 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   bool busy = false;       ///< a request is with its handler or being written
   bool keep_alive = true;
   std::uint64_t request_no = 0;
+  // Server-Sent Events: once streaming, the connection carries only events.
+  std::shared_ptr<sse_stream::state> sse;
+  std::deque<std::string> frames;
+  bool header_sent = false;
+  bool writing = false;
+  bool ending = false;
+  std::optional<asio::steady_timer> heartbeat;
+  char sink[256]; // the client sends nothing; reading only notices it leave
 
   session(impl& s, tcp::socket sock) : srv(s) {
     error_code ec;
@@ -182,7 +231,117 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     error_code ec;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     lowest().socket().close(ec);
+    if (heartbeat)
+      heartbeat->cancel();
+    if (sse)
+      sse->ended();
     srv.sessions.erase(shared_from_this());
+  }
+
+  void start_sse(const sse_handler& handler, const http_server_request& req) {
+    sse = std::make_shared<sse_stream::state>();
+    sse->session = weak_from_this();
+    sse->server = srv.weak_from_this();
+    sse->limit = srv.opts.sse_queue_limit;
+    heartbeat.emplace(srv.ioc);
+    auto res = std::make_shared<http::response<http::empty_body>>(http::status::ok, 11);
+    res->set(http::field::server, "atlas");
+    res->set(http::field::content_type, "text/event-stream");
+    res->set(http::field::cache_control, "no-cache");
+    res->chunked(true);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    lowest().expires_after(srv.opts.write_timeout);
+    with_stream([&](auto& stream) {
+      http::async_write_header(stream, *sr, [self = shared_from_this(), res, sr](error_code ec,
+                                                                                 std::size_t) {
+        if (ec)
+          return self->close();
+        self->lowest().expires_never();
+        self->header_sent = true;
+        self->watch_client();
+        self->arm_heartbeat();
+        self->pump();
+      });
+    });
+    try {
+      handler(req, sse_stream{sse});
+    } catch (const std::exception& e) {
+      log().error("SSE handler for {} threw: {}", req.path, e.what());
+      close();
+    }
+  }
+
+  void watch_client() {
+    with_stream([&](auto& stream) {
+      stream.async_read_some(asio::buffer(sink), [self = shared_from_this()](error_code ec, std::size_t) {
+        if (ec)
+          return self->close();
+        self->watch_client();
+      });
+    });
+  }
+
+  void arm_heartbeat() {
+    heartbeat->expires_after(srv.opts.sse_heartbeat);
+    heartbeat->async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || !self->sse || self->sse->closed)
+        return;
+      if (!self->writing && !self->ending && self->frames.empty()) {
+        ++self->sse->queued;
+        self->frames.push_back(": ping\n\n");
+        self->pump();
+      }
+      self->arm_heartbeat();
+    });
+  }
+
+  void enqueue(std::string frame) {
+    if (ending)
+      return;
+    frames.push_back(std::move(frame));
+    pump();
+  }
+
+  void pump() {
+    if (writing || ending || frames.empty() || !header_sent)
+      return;
+    writing = true;
+    auto f = std::make_shared<std::string>(std::move(frames.front()));
+    frames.pop_front();
+    lowest().expires_after(srv.opts.write_timeout);
+    with_stream([&](auto& stream) {
+      asio::async_write(stream, http::make_chunk(asio::buffer(*f)),
+                        [self = shared_from_this(), f](error_code ec, std::size_t) {
+                          self->writing = false;
+                          --self->sse->queued;
+                          if (ec)
+                            return self->close();
+                          self->lowest().expires_never();
+                          if (self->ending)
+                            return self->finish_sse();
+                          self->pump();
+                        });
+    });
+  }
+
+  // Graceful: what is being written finishes, the queue is dropped, the
+  // last chunk goes out, then the connection closes.
+  void end_sse() {
+    if (!header_sent)
+      return close();
+    ending = true;
+    frames.clear();
+    if (!writing)
+      finish_sse();
+  }
+
+  void finish_sse() {
+    writing = true;
+    lowest().expires_after(srv.opts.write_timeout);
+    with_stream([&](auto& stream) {
+      asio::async_write(stream, http::make_chunk_last(),
+                        [self = shared_from_this()](error_code, std::size_t) { self->close(); });
+    });
   }
 
   void start() {
@@ -267,6 +426,10 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     req.query = std::string{url->encoded_query()};
     auto m = srv.routes.find(req.method, req.path);
     busy = true;
+    if (m.sse != nullptr) {
+      req.params = std::move(m.params);
+      return start_sse(*m.sse, req);
+    }
     if (m.handler == nullptr) {
       if (m.allowed.empty())
         return write(http_server_response::error(404, "no route for " + req.method + " " + req.path), false);
@@ -377,9 +540,12 @@ void http_server::impl::begin_stop() {
   error_code ec;
   acceptor.close(ec);
   auto all = sessions;
-  for (auto& s : all)
-    if (!s->busy)
+  for (auto& s : all) {
+    if (s->sse)
+      s->end_sse(); // event streams are not requests in flight: they end now
+    else if (!s->busy)
       s->close(); // idle: waiting for the next request
+  }
 }
 
 http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {
@@ -424,6 +590,57 @@ std::string http_server::base_url() const {
                                                               : impl_->opts.host;
   return std::string{impl_->opts.tls ? "https" : "http"} + "://" + host + ":"
          + std::to_string(impl_->bound_port);
+}
+
+bool sse_stream::send(const std::string& data, const std::string& event,
+                      const std::string& id) const {
+  if (!s_ || s_->closed)
+    return false;
+  if (s_->queued.fetch_add(1) >= s_->limit) {
+    --s_->queued;
+    ++s_->overflows;
+    // Too slow to keep up: evicted at once, never buffered without bound.
+    s_->closed = true;
+    s_->on_server([](http_server::impl::session& s) { s.close(); });
+    return false;
+  }
+  std::string frame;
+  if (!event.empty())
+    frame += "event: " + event + "\n";
+  if (!id.empty())
+    frame += "id: " + id + "\n";
+  std::size_t i = 0;
+  do {
+    auto j = data.find('\n', i);
+    frame += "data: " + data.substr(i, j == std::string::npos ? std::string::npos : j - i) + "\n";
+    i = j == std::string::npos ? data.size() + 1 : j + 1;
+  } while (i <= data.size());
+  frame += "\n";
+  s_->on_server([frame = std::move(frame)](http_server::impl::session& s) mutable {
+    s.enqueue(std::move(frame));
+  });
+  return true;
+}
+
+void sse_stream::close() const {
+  if (!s_ || s_->closed.exchange(true))
+    return;
+  s_->on_server([](http_server::impl::session& s) { s.end_sse(); });
+}
+
+bool sse_stream::is_open() const {
+  return s_ && !s_->closed;
+}
+
+void sse_stream::on_close(std::function<void()> fn) const {
+  if (!s_)
+    return;
+  std::lock_guard g{s_->mtx};
+  s_->on_close_ = std::move(fn);
+}
+
+std::uint64_t sse_stream::overflows() const {
+  return s_ ? s_->overflows.load() : 0;
 }
 
 std::size_t http_server::stop(duration deadline) {

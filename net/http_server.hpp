@@ -50,6 +50,34 @@ struct http_server_response {
 using http_responder = std::function<void(http_server_response)>;
 using http_handler = std::function<void(const http_server_request&, http_responder)>;
 
+/// One client's Server-Sent Events stream (`atlas node` live logs). A cheap,
+/// thread-safe handle: send() from any thread. Each client has a bounded
+/// queue (http_server_options::sse_queue_limit events): a client that cannot
+/// keep up is closed, never buffered without bound. An idle stream gets a
+/// heartbeat comment (": ping") every sse_heartbeat.
+class sse_stream {
+public:
+  struct state;
+  explicit sse_stream(std::shared_ptr<state> s) : s_(std::move(s)) {}
+
+  /// Queues one event (`data` may hold newlines: one `data:` line each).
+  /// False when the stream is closed, or was just closed because its queue
+  /// was full.
+  bool send(const std::string& data, const std::string& event = {}, const std::string& id = {}) const;
+  /// Ends the stream (the last chunk), then the connection.
+  void close() const;
+  bool is_open() const;
+  /// Runs once, on the server's thread, when the stream ends for any reason
+  /// (closed here, by the client, by overflow, by the server's stop).
+  void on_close(std::function<void()> fn) const;
+  /// Events dropped because the queue was full (then the stream closed).
+  std::uint64_t overflows() const;
+
+private:
+  std::shared_ptr<state> s_;
+};
+using sse_handler = std::function<void(const http_server_request&, sse_stream)>;
+
 /// Method + path pattern → handler. Patterns are literal segments and
 /// `{name}` parameters ("/v1/apps/{app}/machines/{id}"); the first match in
 /// order of addition wins. An unknown path is 404, a known path with another
@@ -57,9 +85,12 @@ using http_handler = std::function<void(const http_server_request&, http_respond
 class http_router {
 public:
   void add(std::string method, std::string pattern, http_handler handler);
+  /// A GET route answered with an event stream.
+  void add_sse(std::string pattern, sse_handler handler);
 
   struct match {
     const http_handler* handler = nullptr;
+    const sse_handler* sse = nullptr;
     std::map<std::string, std::string> params{};
     std::vector<std::string> allowed{}; ///< methods of the path, when the method did not match
   };
@@ -70,6 +101,7 @@ private:
     std::string method;
     std::vector<std::string> segments;
     http_handler handler;
+    sse_handler sse{};
   };
   std::vector<route> routes_;
 };
@@ -85,6 +117,8 @@ struct http_server_options {
   duration idle_timeout = std::chrono::seconds{60};  ///< a kept-alive connection between requests
   duration write_timeout = std::chrono::seconds{30};
   std::size_t max_connections = 1024; ///< more are accepted and closed at once
+  std::size_t sse_queue_limit = 256;  ///< events queued per SSE client before it is closed
+  duration sse_heartbeat = std::chrono::seconds{15};
 };
 
 class http_server {
