@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
@@ -94,6 +96,10 @@ void http_router::add_sse(std::string pattern, sse_handler handler) {
   routes_.push_back({"GET", split_path(pattern), {}, std::move(handler)});
 }
 
+void http_router::add_websocket(std::string pattern, websocket_handler handler) {
+  routes_.push_back({"GET", split_path(pattern), {}, {}, std::move(handler)});
+}
+
 http_router::match http_router::find(std::string_view method, std::string_view path) const {
   auto segs = split_path(path);
   match m;
@@ -117,6 +123,8 @@ http_router::match http_router::find(std::string_view method, std::string_view p
     }
     if (r.sse)
       m.sse = &r.sse;
+    else if (r.websocket)
+      m.websocket = &r.websocket;
     else
       m.handler = &r.handler;
     m.params = std::move(params);
@@ -140,12 +148,14 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   tcp::acceptor acceptor{ioc};
   std::uint16_t bound_port = 0;
   std::set<std::shared_ptr<session>> sessions;
+  std::set<std::shared_ptr<struct ws_base>> websockets;
   bool stopping = false;
   std::thread thread;
   // In-flight requests, counted for stop(): written on the server's thread.
   std::mutex mtx;
   std::condition_variable cv;
   std::size_t in_flight = 0;
+  std::size_t streams = 0; ///< SSE and WebSocket connections, which stop() closes gracefully
 
   void accept();
   void begin_stop();
@@ -153,6 +163,173 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
     std::lock_guard g{mtx};
     --in_flight;
     cv.notify_all();
+  }
+  void stream_opened() {
+    std::lock_guard g{mtx};
+    ++streams;
+  }
+  void stream_closed() {
+    std::lock_guard g{mtx};
+    --streams;
+    cv.notify_all();
+  }
+};
+
+// What a websocket_stream's handle needs of its connection, whatever its
+// stream type (plain or TLS).
+struct ws_base {
+  virtual ~ws_base() = default;
+  virtual void enqueue(std::string text) = 0;
+  virtual void close_gracefully() = 0;
+  virtual void close_now() = 0;
+};
+
+struct websocket_stream::state {
+  std::weak_ptr<ws_base> session;
+  std::weak_ptr<http_server::impl> server;
+  std::size_t limit = 0;
+  std::atomic<std::size_t> queued{0};
+  std::atomic<bool> closed{false};
+  std::atomic<bool> ended_once{false};
+  std::atomic<std::uint64_t> overflows{0};
+  std::mutex mtx;
+  std::function<void(std::string)> on_message_;
+  std::function<void()> on_close_;
+
+  template <class F>
+  void on_server(F f) {
+    if (auto srv = server.lock())
+      asio::post(srv->ioc, [w = session, f = std::move(f)]() mutable {
+        if (auto s = w.lock())
+          f(*s);
+      });
+  }
+  void message(std::string text) {
+    std::function<void(std::string)> fn;
+    {
+      std::lock_guard g{mtx};
+      fn = on_message_;
+    }
+    if (fn)
+      fn(std::move(text));
+  }
+  void ended() {
+    closed = true;
+    if (ended_once.exchange(true))
+      return;
+    std::function<void()> fn;
+    {
+      std::lock_guard g{mtx};
+      fn = std::exchange(on_close_, nullptr);
+      on_message_ = nullptr;
+    }
+    if (fn)
+      fn();
+  }
+};
+
+template <class WS>
+struct ws_session final : ws_base, std::enable_shared_from_this<ws_session<WS>> {
+  http_server::impl& srv;
+  WS ws;
+  beast::flat_buffer buffer;
+  std::shared_ptr<websocket_stream::state> st = std::make_shared<websocket_stream::state>();
+  std::deque<std::string> out;
+  bool writing = false;
+  bool closing = false;
+  bool done = false;
+
+  template <class Stream>
+  ws_session(http_server::impl& s, Stream&& stream) : srv(s), ws(std::forward<Stream>(stream)) {}
+
+  void run(http::request<http::string_body> req, const websocket_handler& handler,
+           http_server_request areq) {
+    st->session = this->weak_from_this();
+    st->server = srv.weak_from_this();
+    st->limit = srv.opts.ws_queue_limit;
+    beast::get_lowest_layer(ws).expires_never(); // the websocket has its own timeouts
+    ws.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws.read_message_max(srv.opts.ws_message_limit);
+    auto r = std::make_shared<http::request<http::string_body>>(std::move(req));
+    ws.async_accept(*r, [self = this->shared_from_this(), r, &handler,
+                         areq = std::move(areq)](error_code ec) {
+      if (ec)
+        return self->finish();
+      try {
+        handler(areq, websocket_stream{self->st});
+      } catch (const std::exception& e) {
+        log().error("WebSocket handler for {} threw: {}", areq.path, e.what());
+        return self->close_now();
+      }
+      self->read();
+      self->pump();
+    });
+  }
+
+  void read() {
+    ws.async_read(buffer, [self = this->shared_from_this()](error_code ec, std::size_t) {
+      if (ec)
+        return self->finish();
+      auto text = beast::buffers_to_string(self->buffer.data());
+      self->buffer.consume(self->buffer.size());
+      self->st->message(std::move(text));
+      self->read();
+    });
+  }
+
+  void enqueue(std::string text) override {
+    if (closing || done)
+      return;
+    out.push_back(std::move(text));
+    pump();
+  }
+
+  void pump() {
+    if (writing || closing || done || out.empty() || !ws.is_open())
+      return;
+    writing = true;
+    auto msg = std::make_shared<std::string>(std::move(out.front()));
+    out.pop_front();
+    ws.text(true);
+    ws.async_write(asio::buffer(*msg), [self = this->shared_from_this(), msg](error_code ec, std::size_t) {
+      self->writing = false;
+      --self->st->queued;
+      if (ec)
+        return self->finish();
+      if (self->closing)
+        return self->send_close();
+      self->pump();
+    });
+  }
+
+  void close_gracefully() override {
+    if (closing || done)
+      return;
+    closing = true;
+    out.clear();
+    if (!writing)
+      send_close();
+  }
+
+  void send_close() {
+    ws.async_close(beast::websocket::close_code::normal,
+                   [self = this->shared_from_this()](error_code) { self->finish(); });
+  }
+
+  void close_now() override {
+    error_code ec;
+    beast::get_lowest_layer(ws).socket().close(ec);
+    finish();
+  }
+
+  void finish() {
+    if (std::exchange(done, true))
+      return;
+    error_code ec;
+    beast::get_lowest_layer(ws).socket().close(ec);
+    st->ended();
+    srv.websockets.erase(this->shared_from_this());
+    srv.stream_closed();
   }
 };
 
@@ -233,13 +410,36 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     lowest().socket().close(ec);
     if (heartbeat)
       heartbeat->cancel();
+    if (sse && !sse->ended_once)
+      srv.stream_closed();
     if (sse)
       sse->ended();
     srv.sessions.erase(shared_from_this());
   }
 
+  // The connection leaves this session for a websocket session of its own.
+  void upgrade(http::request<http::string_body> msg, const websocket_handler& handler,
+               http_server_request req) {
+    std::shared_ptr<ws_base> w;
+    if (tls) {
+      auto s = std::make_shared<ws_session<beast::websocket::stream<beast::ssl_stream<beast::tcp_stream>>>>(
+        srv, std::move(*tls));
+      srv.websockets.insert(s);
+      srv.stream_opened();
+      s->run(std::move(msg), handler, std::move(req));
+    } else {
+      auto s = std::make_shared<ws_session<beast::websocket::stream<beast::tcp_stream>>>(
+        srv, std::move(*plain));
+      srv.websockets.insert(s);
+      srv.stream_opened();
+      s->run(std::move(msg), handler, std::move(req));
+    }
+    srv.sessions.erase(shared_from_this());
+  }
+
   void start_sse(const sse_handler& handler, const http_server_request& req) {
     sse = std::make_shared<sse_stream::state>();
+    srv.stream_opened();
     sse->session = weak_from_this();
     sse->server = srv.weak_from_this();
     sse->limit = srv.opts.sse_queue_limit;
@@ -430,6 +630,15 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
       req.params = std::move(m.params);
       return start_sse(*m.sse, req);
     }
+    if (m.websocket != nullptr) {
+      if (!beast::websocket::is_upgrade(msg)) {
+        auto r = http_server_response::error(426, req.path + " is a WebSocket: upgrade required");
+        r.headers.emplace_back("Upgrade", "websocket");
+        return write(std::move(r), false);
+      }
+      req.params = std::move(m.params);
+      return upgrade(std::move(msg), *m.websocket, std::move(req));
+    }
     if (m.handler == nullptr) {
       if (m.allowed.empty())
         return write(http_server_response::error(404, "no route for " + req.method + " " + req.path), false);
@@ -539,6 +748,9 @@ void http_server::impl::begin_stop() {
   stopping = true;
   error_code ec;
   acceptor.close(ec);
+  auto sockets = websockets;
+  for (auto& w : sockets)
+    w->close_gracefully();
   auto all = sessions;
   for (auto& s : all) {
     if (s->sse)
@@ -643,6 +855,48 @@ std::uint64_t sse_stream::overflows() const {
   return s_ ? s_->overflows.load() : 0;
 }
 
+bool websocket_stream::send(std::string text) const {
+  if (!s_ || s_->closed)
+    return false;
+  if (s_->queued.fetch_add(1) >= s_->limit) {
+    --s_->queued;
+    ++s_->overflows;
+    s_->closed = true; // too slow to keep up: evicted at once
+    s_->on_server([](ws_base& w) { w.close_now(); });
+    return false;
+  }
+  s_->on_server([text = std::move(text)](ws_base& w) mutable { w.enqueue(std::move(text)); });
+  return true;
+}
+
+void websocket_stream::close() const {
+  if (!s_ || s_->closed.exchange(true))
+    return;
+  s_->on_server([](ws_base& w) { w.close_gracefully(); });
+}
+
+bool websocket_stream::is_open() const {
+  return s_ && !s_->closed;
+}
+
+void websocket_stream::on_message(std::function<void(std::string)> fn) const {
+  if (!s_)
+    return;
+  std::lock_guard g{s_->mtx};
+  s_->on_message_ = std::move(fn);
+}
+
+void websocket_stream::on_close(std::function<void()> fn) const {
+  if (!s_)
+    return;
+  std::lock_guard g{s_->mtx};
+  s_->on_close_ = std::move(fn);
+}
+
+std::uint64_t websocket_stream::overflows() const {
+  return s_ ? s_->overflows.load() : 0;
+}
+
 std::size_t http_server::stop(duration deadline) {
   auto& p = *impl_;
   if (!p.thread.joinable())
@@ -651,7 +905,9 @@ std::size_t http_server::stop(duration deadline) {
   std::size_t unanswered = 0;
   {
     std::unique_lock lock{p.mtx};
-    if (!p.cv.wait_for(lock, deadline, [&] { return p.in_flight == 0; }))
+    // Requests in flight get their answers; event streams and WebSockets
+    // their closing frames.
+    if (!p.cv.wait_for(lock, deadline, [&] { return p.in_flight == 0 && p.streams == 0; }))
       unanswered = p.in_flight;
   }
   // Answers already written drain; whatever is left is closed.
@@ -659,6 +915,9 @@ std::size_t http_server::stop(duration deadline) {
     auto all = p.sessions;
     for (auto& s : all)
       s->close();
+    auto sockets = p.websockets;
+    for (auto& w : sockets)
+      w->close_now();
     p.work.reset();
     p.ioc.stop();
   });

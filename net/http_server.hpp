@@ -78,6 +78,31 @@ private:
 };
 using sse_handler = std::function<void(const http_server_request&, sse_stream)>;
 
+/// One WebSocket client (text messages). A cheap, thread-safe handle with
+/// the same bound as SSE: at most http_server_options::ws_queue_limit
+/// messages queued, then the client is closed.
+class websocket_stream {
+public:
+  struct state;
+  explicit websocket_stream(std::shared_ptr<state> s) : s_(std::move(s)) {}
+
+  /// Queues a text message; false when closed, or just closed for overflow.
+  bool send(std::string text) const;
+  /// A normal close handshake.
+  void close() const;
+  bool is_open() const;
+  /// Each message from the client, on the server's thread. Set it in the
+  /// handler: messages start to be read once the handler has returned.
+  void on_message(std::function<void(std::string)> fn) const;
+  /// Once, on the server's thread, when the connection ends for any reason.
+  void on_close(std::function<void()> fn) const;
+  std::uint64_t overflows() const;
+
+private:
+  std::shared_ptr<state> s_;
+};
+using websocket_handler = std::function<void(const http_server_request&, websocket_stream)>;
+
 /// Method + path pattern → handler. Patterns are literal segments and
 /// `{name}` parameters ("/v1/apps/{app}/machines/{id}"); the first match in
 /// order of addition wins. An unknown path is 404, a known path with another
@@ -87,10 +112,13 @@ public:
   void add(std::string method, std::string pattern, http_handler handler);
   /// A GET route answered with an event stream.
   void add_sse(std::string pattern, sse_handler handler);
+  /// A GET route that upgrades to a WebSocket (others get 426).
+  void add_websocket(std::string pattern, websocket_handler handler);
 
   struct match {
     const http_handler* handler = nullptr;
     const sse_handler* sse = nullptr;
+    const websocket_handler* websocket = nullptr;
     std::map<std::string, std::string> params{};
     std::vector<std::string> allowed{}; ///< methods of the path, when the method did not match
   };
@@ -102,6 +130,7 @@ private:
     std::vector<std::string> segments;
     http_handler handler;
     sse_handler sse{};
+    websocket_handler websocket{};
   };
   std::vector<route> routes_;
 };
@@ -119,6 +148,8 @@ struct http_server_options {
   std::size_t max_connections = 1024; ///< more are accepted and closed at once
   std::size_t sse_queue_limit = 256;  ///< events queued per SSE client before it is closed
   duration sse_heartbeat = std::chrono::seconds{15};
+  std::size_t ws_queue_limit = 256;          ///< messages queued per WebSocket client
+  std::size_t ws_message_limit = 1024 * 1024; ///< larger incoming messages close the connection
 };
 
 class http_server {
@@ -135,8 +166,9 @@ public:
   std::string base_url() const;
 
   /// Graceful stop: no new connections; idle connections closed; requests
-  /// in flight are answered (their connections close after) until
-  /// `deadline`, then everything is closed. Blocks until the server's
+  /// in flight are answered (their connections close after), event streams
+  /// get their last chunk and WebSockets a normal close, until `deadline`;
+  /// then everything is closed. Blocks until the server's
   /// thread has ended; not from a handler. Returns how many requests were
   /// still unanswered at the deadline.
   std::size_t stop(duration deadline = std::chrono::seconds{10});
