@@ -1,30 +1,27 @@
-#include "test_certificate.hpp"
+#include <atlas/net/self_signed_certificate.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 
-namespace atlas::test {
+namespace atlas {
 
 namespace {
 
 template <class T, void (*Free)(T*)>
 using owned = std::unique_ptr<T, decltype([](T* p) { Free(p); })>;
 
-[[noreturn]] void die(const char* what) {
-  std::fprintf(stderr, "make_test_certificate: %s failed\n", what);
-  std::abort();
+error failed(const char* what) {
+  return error{errc::internal, std::string{"self-signed certificate: OpenSSL's "} + what + " failed"};
 }
 
-std::string to_pem(auto write) {
+expected<std::string> to_pem(auto write) {
   owned<BIO, BIO_free_all> bio{BIO_new(BIO_s_mem())};
   if (!bio || write(bio.get()) != 1)
-    die("PEM_write");
+    return failed("PEM_write");
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(n));
@@ -32,16 +29,18 @@ std::string to_pem(auto write) {
 
 } // namespace
 
-test_certificate make_test_certificate(const std::string& common_name, const std::string& san) {
+expected<certificate_pem> make_self_signed_certificate(const std::string& common_name,
+                                                       const std::string& san,
+                                                       std::chrono::seconds valid_for) {
   owned<EVP_PKEY, EVP_PKEY_free> key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
   if (!key)
-    die("EVP_PKEY_Q_keygen");
+    return failed("EVP_PKEY_Q_keygen");
   owned<X509, X509_free> x{X509_new()};
   if (!x || X509_set_version(x.get(), 2) != 1)
-    die("X509_new");
+    return failed("X509_new");
   ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 1);
   X509_gmtime_adj(X509_getm_notBefore(x.get()), -60);
-  X509_gmtime_adj(X509_getm_notAfter(x.get()), 3600);
+  X509_gmtime_adj(X509_getm_notAfter(x.get()), static_cast<long>(valid_for.count()));
   X509_set_pubkey(x.get(), key.get());
   X509_NAME* name = X509_get_subject_name(x.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
@@ -53,13 +52,18 @@ test_certificate make_test_certificate(const std::string& common_name, const std
   owned<X509_EXTENSION, X509_EXTENSION_free> ext{
     X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, san.c_str())};
   if (!ext || X509_add_ext(x.get(), ext.get(), -1) != 1)
-    die("subjectAltName");
+    return failed("subjectAltName");
   if (X509_sign(x.get(), key.get(), EVP_sha256()) == 0)
-    die("X509_sign");
-  return {to_pem([&](BIO* b) { return PEM_write_bio_X509(b, x.get()); }),
-          to_pem([&](BIO* b) {
-            return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-          })};
+    return failed("X509_sign");
+  auto cert = to_pem([&](BIO* b) { return PEM_write_bio_X509(b, x.get()); });
+  auto pkey = to_pem([&](BIO* b) {
+    return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+  if (!cert)
+    return cert.error();
+  if (!pkey)
+    return pkey.error();
+  return certificate_pem{std::move(*cert), std::move(*pkey)};
 }
 
-} // namespace atlas::test
+} // namespace atlas
