@@ -54,11 +54,15 @@ bool http_request::is_idempotent() const {
   return false;
 }
 
-const std::string* http_response::header(std::string_view name) const {
+const std::string* find_header(const http_headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers)
     if (iequals(k, name))
       return &v;
   return nullptr;
+}
+
+const std::string* http_response::header(std::string_view name) const {
+  return find_header(headers, name);
 }
 
 errc errc_for_status(int status) {

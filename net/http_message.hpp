@@ -41,6 +41,9 @@ struct http_response {
   const std::string* header(std::string_view name) const;
 };
 
+/// The first header called `name` (case-insensitive) in `headers`, or nullptr.
+const std::string* find_header(const http_headers& headers, std::string_view name);
+
 /// 401 unauthorized, 403 forbidden, 404 not_found, 408/504 timeout,
 /// 409/422 conflict, 429 rate_limited, other 4xx validation, 5xx provider.
 errc errc_for_status(int status);

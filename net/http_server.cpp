@@ -48,22 +48,12 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x))
-                  == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 } // namespace
 
 // -- request, response, router ----------------------------------------------------------
 
 const std::string* http_server_request::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals(k, name))
-      return &v;
-  return nullptr;
+  return find_header(headers, name);
 }
 
 std::optional<std::string> http_server_request::query_param(std::string_view name) const {
@@ -175,6 +165,46 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   }
 };
 
+struct bounded_stream::state {
+  std::weak_ptr<http_server::impl> server;
+  std::size_t limit = 0;
+  std::atomic<std::size_t> queued{0};
+  std::atomic<bool> closed{false};
+  std::atomic<bool> ended_once{false};
+  std::atomic<std::uint64_t> overflows{0};
+  std::mutex mtx;
+  std::function<void()> on_close_; // guarded by mtx
+
+  virtual ~state() = default;
+
+  template <class F>
+  void post(F f) {
+    if (auto srv = server.lock())
+      asio::post(srv->ioc, std::move(f));
+  }
+  /// Takes a place in the queue; false (and counted) when it is full.
+  bool reserve() {
+    if (queued.fetch_add(1) < limit)
+      return true;
+    --queued;
+    ++overflows;
+    closed = true;
+    return false;
+  }
+  void ended() {
+    closed = true;
+    if (ended_once.exchange(true))
+      return;
+    std::function<void()> fn;
+    {
+      std::lock_guard g{mtx};
+      fn = std::exchange(on_close_, nullptr);
+    }
+    if (fn)
+      fn();
+  }
+};
+
 // What a websocket_stream's handle needs of its connection, whatever its
 // stream type (plain or TLS).
 struct ws_base {
@@ -184,25 +214,16 @@ struct ws_base {
   virtual void close_now() = 0;
 };
 
-struct websocket_stream::state {
+struct ws_state : bounded_stream::state {
   std::weak_ptr<ws_base> session;
-  std::weak_ptr<http_server::impl> server;
-  std::size_t limit = 0;
-  std::atomic<std::size_t> queued{0};
-  std::atomic<bool> closed{false};
-  std::atomic<bool> ended_once{false};
-  std::atomic<std::uint64_t> overflows{0};
-  std::mutex mtx;
-  std::function<void(std::string)> on_message_;
-  std::function<void()> on_close_;
+  std::function<void(std::string)> on_message_; // guarded by mtx
 
   template <class F>
   void on_server(F f) {
-    if (auto srv = server.lock())
-      asio::post(srv->ioc, [w = session, f = std::move(f)]() mutable {
-        if (auto s = w.lock())
-          f(*s);
-      });
+    post([w = session, f = std::move(f)]() mutable {
+      if (auto s = w.lock())
+        f(*s);
+    });
   }
   void message(std::string text) {
     std::function<void(std::string)> fn;
@@ -213,19 +234,6 @@ struct websocket_stream::state {
     if (fn)
       fn(std::move(text));
   }
-  void ended() {
-    closed = true;
-    if (ended_once.exchange(true))
-      return;
-    std::function<void()> fn;
-    {
-      std::lock_guard g{mtx};
-      fn = std::exchange(on_close_, nullptr);
-      on_message_ = nullptr;
-    }
-    if (fn)
-      fn();
-  }
 };
 
 template <class WS>
@@ -233,7 +241,7 @@ struct ws_session final : ws_base, std::enable_shared_from_this<ws_session<WS>> 
   http_server::impl& srv;
   WS ws;
   beast::flat_buffer buffer;
-  std::shared_ptr<websocket_stream::state> st = std::make_shared<websocket_stream::state>();
+  std::shared_ptr<ws_state> st = std::make_shared<ws_state>();
   std::deque<std::string> out;
   bool writing = false;
   bool closing = false;
@@ -327,42 +335,25 @@ struct ws_session final : ws_base, std::enable_shared_from_this<ws_session<WS>> 
       return;
     error_code ec;
     beast::get_lowest_layer(ws).socket().close(ec);
+    {
+      std::lock_guard g{st->mtx};
+      st->on_message_ = nullptr;
+    }
     st->ended();
     srv.websockets.erase(this->shared_from_this());
     srv.stream_closed();
   }
 };
 
-struct sse_stream::state {
+struct sse_state : bounded_stream::state {
   std::weak_ptr<http_server::impl::session> session;
-  std::weak_ptr<http_server::impl> server;
-  std::size_t limit = 0;
-  std::atomic<std::size_t> queued{0};
-  std::atomic<bool> closed{false};
-  std::atomic<bool> ended_once{false};
-  std::atomic<std::uint64_t> overflows{0};
-  std::mutex mtx; // on_close_ is set from any thread, run on the server's
-  std::function<void()> on_close_;
 
   template <class F>
   void on_server(F f) {
-    if (auto srv = server.lock())
-      asio::post(srv->ioc, [w = session, f = std::move(f)]() mutable {
-        if (auto s = w.lock())
-          f(*s);
-      });
-  }
-  void ended() {
-    closed = true;
-    if (ended_once.exchange(true))
-      return;
-    std::function<void()> fn;
-    {
-      std::lock_guard g{mtx};
-      fn = std::exchange(on_close_, nullptr);
-    }
-    if (fn)
-      fn();
+    post([w = session, f = std::move(f)]() mutable {
+      if (auto s = w.lock())
+        f(*s);
+    });
   }
 };
 
@@ -377,7 +368,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   bool keep_alive = true;
   std::uint64_t request_no = 0;
   // Server-Sent Events: once streaming, the connection carries only events.
-  std::shared_ptr<sse_stream::state> sse;
+  std::shared_ptr<sse_state> sse;
   std::deque<std::string> frames;
   bool header_sent = false;
   bool writing = false;
@@ -438,7 +429,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   }
 
   void start_sse(const sse_handler& handler, const http_server_request& req) {
-    sse = std::make_shared<sse_stream::state>();
+    sse = std::make_shared<sse_state>();
     srv.stream_opened();
     sse->session = weak_from_this();
     sse->server = srv.weak_from_this();
@@ -804,16 +795,29 @@ std::string http_server::base_url() const {
          + std::to_string(impl_->bound_port);
 }
 
+bool bounded_stream::is_open() const {
+  return s_ && !s_->closed;
+}
+
+void bounded_stream::on_close(std::function<void()> fn) const {
+  if (!s_)
+    return;
+  std::lock_guard g{s_->mtx};
+  s_->on_close_ = std::move(fn);
+}
+
+std::uint64_t bounded_stream::overflows() const {
+  return s_ ? s_->overflows.load() : 0;
+}
+
 bool sse_stream::send(const std::string& data, const std::string& event,
                       const std::string& id) const {
-  if (!s_ || s_->closed)
+  auto* st = static_cast<sse_state*>(s_.get());
+  if (!st || st->closed)
     return false;
-  if (s_->queued.fetch_add(1) >= s_->limit) {
-    --s_->queued;
-    ++s_->overflows;
-    // Too slow to keep up: evicted at once, never buffered without bound.
-    s_->closed = true;
-    s_->on_server([](http_server::impl::session& s) { s.close(); });
+  if (!st->reserve()) {
+    // Too slow to keep up: evicted at once.
+    st->on_server([](http_server::impl::session& s) { s.close(); });
     return false;
   }
   std::string frame;
@@ -828,73 +832,44 @@ bool sse_stream::send(const std::string& data, const std::string& event,
     i = j == std::string::npos ? data.size() + 1 : j + 1;
   } while (i <= data.size());
   frame += "\n";
-  s_->on_server([frame = std::move(frame)](http_server::impl::session& s) mutable {
+  st->on_server([frame = std::move(frame)](http_server::impl::session& s) mutable {
     s.enqueue(std::move(frame));
   });
   return true;
 }
 
 void sse_stream::close() const {
-  if (!s_ || s_->closed.exchange(true))
+  auto* st = static_cast<sse_state*>(s_.get());
+  if (!st || st->closed.exchange(true))
     return;
-  s_->on_server([](http_server::impl::session& s) { s.end_sse(); });
-}
-
-bool sse_stream::is_open() const {
-  return s_ && !s_->closed;
-}
-
-void sse_stream::on_close(std::function<void()> fn) const {
-  if (!s_)
-    return;
-  std::lock_guard g{s_->mtx};
-  s_->on_close_ = std::move(fn);
-}
-
-std::uint64_t sse_stream::overflows() const {
-  return s_ ? s_->overflows.load() : 0;
+  st->on_server([](http_server::impl::session& s) { s.end_sse(); });
 }
 
 bool websocket_stream::send(std::string text) const {
-  if (!s_ || s_->closed)
+  auto* st = static_cast<ws_state*>(s_.get());
+  if (!st || st->closed)
     return false;
-  if (s_->queued.fetch_add(1) >= s_->limit) {
-    --s_->queued;
-    ++s_->overflows;
-    s_->closed = true; // too slow to keep up: evicted at once
-    s_->on_server([](ws_base& w) { w.close_now(); });
+  if (!st->reserve()) {
+    st->on_server([](ws_base& w) { w.close_now(); }); // too slow to keep up: evicted at once
     return false;
   }
-  s_->on_server([text = std::move(text)](ws_base& w) mutable { w.enqueue(std::move(text)); });
+  st->on_server([text = std::move(text)](ws_base& w) mutable { w.enqueue(std::move(text)); });
   return true;
 }
 
 void websocket_stream::close() const {
-  if (!s_ || s_->closed.exchange(true))
+  auto* st = static_cast<ws_state*>(s_.get());
+  if (!st || st->closed.exchange(true))
     return;
-  s_->on_server([](ws_base& w) { w.close_gracefully(); });
-}
-
-bool websocket_stream::is_open() const {
-  return s_ && !s_->closed;
+  st->on_server([](ws_base& w) { w.close_gracefully(); });
 }
 
 void websocket_stream::on_message(std::function<void(std::string)> fn) const {
-  if (!s_)
+  auto* st = static_cast<ws_state*>(s_.get());
+  if (!st)
     return;
-  std::lock_guard g{s_->mtx};
-  s_->on_message_ = std::move(fn);
-}
-
-void websocket_stream::on_close(std::function<void()> fn) const {
-  if (!s_)
-    return;
-  std::lock_guard g{s_->mtx};
-  s_->on_close_ = std::move(fn);
-}
-
-std::uint64_t websocket_stream::overflows() const {
-  return s_ ? s_->overflows.load() : 0;
+  std::lock_guard g{st->mtx};
+  st->on_message_ = std::move(fn);
 }
 
 std::size_t http_server::stop(duration deadline) {

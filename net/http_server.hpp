@@ -50,15 +50,31 @@ struct http_server_response {
 using http_responder = std::function<void(http_server_response)>;
 using http_handler = std::function<void(const http_server_request&, http_responder)>;
 
-/// One client's Server-Sent Events stream (`atlas node` live logs). A cheap,
-/// thread-safe handle: send() from any thread. Each client has a bounded
-/// queue (http_server_options::sse_queue_limit events): a client that cannot
-/// keep up is closed, never buffered without bound. An idle stream gets a
-/// heartbeat comment (": ping") every sse_heartbeat.
-class sse_stream {
+/// What the SSE and WebSocket handles share: a client's bounded queue
+/// (SObjectizer's counted limit: at most http_server_options::sse_queue_limit
+/// or ws_queue_limit messages, then the client is closed, never buffered
+/// without bound) and the end of its connection. Cheap, thread-safe handles.
+class bounded_stream {
 public:
   struct state;
-  explicit sse_stream(std::shared_ptr<state> s) : s_(std::move(s)) {}
+
+  bool is_open() const;
+  /// Runs once, on the server's thread, when the stream ends for any reason
+  /// (closed here, by the client, by overflow, by the server's stop).
+  void on_close(std::function<void()> fn) const;
+  /// Messages refused because the queue was full (the client was then closed).
+  std::uint64_t overflows() const;
+
+protected:
+  explicit bounded_stream(std::shared_ptr<state> s) : s_(std::move(s)) {}
+  std::shared_ptr<state> s_;
+};
+
+/// One client's Server-Sent Events stream (`atlas node` live logs). An idle
+/// stream gets a heartbeat comment (": ping") every sse_heartbeat.
+class sse_stream : public bounded_stream {
+public:
+  explicit sse_stream(std::shared_ptr<state> s) : bounded_stream(std::move(s)) {}
 
   /// Queues one event (`data` may hold newlines: one `data:` line each).
   /// False when the stream is closed, or was just closed because its queue
@@ -66,40 +82,21 @@ public:
   bool send(const std::string& data, const std::string& event = {}, const std::string& id = {}) const;
   /// Ends the stream (the last chunk), then the connection.
   void close() const;
-  bool is_open() const;
-  /// Runs once, on the server's thread, when the stream ends for any reason
-  /// (closed here, by the client, by overflow, by the server's stop).
-  void on_close(std::function<void()> fn) const;
-  /// Events dropped because the queue was full (then the stream closed).
-  std::uint64_t overflows() const;
-
-private:
-  std::shared_ptr<state> s_;
 };
 using sse_handler = std::function<void(const http_server_request&, sse_stream)>;
 
-/// One WebSocket client (text messages). A cheap, thread-safe handle with
-/// the same bound as SSE: at most http_server_options::ws_queue_limit
-/// messages queued, then the client is closed.
-class websocket_stream {
+/// One WebSocket client (text messages).
+class websocket_stream : public bounded_stream {
 public:
-  struct state;
-  explicit websocket_stream(std::shared_ptr<state> s) : s_(std::move(s)) {}
+  explicit websocket_stream(std::shared_ptr<state> s) : bounded_stream(std::move(s)) {}
 
   /// Queues a text message; false when closed, or just closed for overflow.
   bool send(std::string text) const;
   /// A normal close handshake.
   void close() const;
-  bool is_open() const;
   /// Each message from the client, on the server's thread. Set it in the
   /// handler: messages start to be read once the handler has returned.
   void on_message(std::function<void(std::string)> fn) const;
-  /// Once, on the server's thread, when the connection ends for any reason.
-  void on_close(std::function<void()> fn) const;
-  std::uint64_t overflows() const;
-
-private:
-  std::shared_ptr<state> s_;
 };
 using websocket_handler = std::function<void(const http_server_request&, websocket_stream)>;
 
