@@ -189,6 +189,8 @@ struct http_client::impl {
       resolve_timer.cancel();
       if (conn)
         conn->close();
+      else if (at == resolving && cl.opts.resolver && !is_ip_literal(t.host))
+        fail(asio::error::operation_aborted); // nothing of ours is pending to complete
     }
 
     void open() {
@@ -197,21 +199,52 @@ struct http_client::impl {
       conn.reset();
       resolve_timer.expires_after(cl.opts.resolve_timeout);
       resolve_timer.async_wait([self = shared_from_this()](error_code ec) {
-        if (!ec) {
-          self->resolve_timed_out = true;
+        if (ec)
+          return;
+        self->resolve_timed_out = true;
+        if (self->cl.opts.resolver && !is_ip_literal(self->t.host))
+          self->fail(asio::error::timed_out); // a custom resolver cannot be cancelled
+        else
           self->resolver.cancel();
-        }
       });
+      if (cl.opts.resolver && !is_ip_literal(t.host))
+        return resolve_custom();
       resolver.async_resolve(t.host, t.port,
                              [self = shared_from_this()](error_code ec, tcp::resolver::results_type r) {
                                self->resolve_timer.cancel();
                                if (ec)
                                  return self->fail(ec);
-                               self->connect(r);
+                               self->connect(std::vector<tcp::endpoint>(r.begin(), r.end()));
                              });
     }
 
-    void connect(const tcp::resolver::results_type& results) {
+    void resolve_custom() {
+      auto done = [self = shared_from_this()](expected<std::vector<std::string>> addrs) {
+        asio::post(self->cl.ioc, [self, addrs = std::move(addrs)] {
+          if (self->finished || self->at != resolving || self->resolve_timed_out)
+            return; // too late: the timeout or the deadline has answered
+          self->resolve_timer.cancel();
+          if (!addrs)
+            return self->finish(error{errc::transport, self->t.display + ": resolve: "
+                                                         + addrs.error().message()});
+          std::vector<tcp::endpoint> eps;
+          std::uint16_t port = static_cast<std::uint16_t>(std::stoi(self->t.port));
+          for (const auto& a : *addrs) {
+            error_code ec;
+            auto ip = asio::ip::make_address(a, ec);
+            if (!ec)
+              eps.emplace_back(ip, port);
+          }
+          if (eps.empty())
+            return self->finish(error{errc::transport, self->t.display
+                                                         + ": resolve: no IP address for the host"});
+          self->connect(eps);
+        });
+      };
+      cl.opts.resolver(t.host, std::move(done));
+    }
+
+    void connect(const std::vector<tcp::endpoint>& results) {
       at = connecting;
       conn = std::make_shared<connection>();
       if (t.tls)

@@ -14,6 +14,15 @@
 
 namespace atlas {
 
+/// Resolves a host name to IP addresses instead of the system's resolver
+/// (IP literals are never passed to it):
+/// calls `done` once, from any thread, with the addresses ("127.0.0.1",
+/// "::1") or an error. For the simulator (Fly's host names served on
+/// loopback, TLS names still checked) and for tests; resolve_timeout and the
+/// deadline apply to it as to the system's.
+using resolve_function = std::function<void(
+  const std::string& host, std::function<void(expected<std::vector<std::string>>)> done)>;
+
 struct http_client_options {
   duration resolve_timeout = std::chrono::seconds{5};
   duration connect_timeout = std::chrono::seconds{5};
@@ -26,6 +35,7 @@ struct http_client_options {
   std::size_t max_idle_per_host = 8; ///< kept-alive connections kept for reuse, per host
   client_tls_options tls{};
   std::string user_agent{}; ///< empty: "atlas/<version>"
+  resolve_function resolver{}; ///< unset: the system's (getaddrinfo on Asio's helper thread)
 };
 
 class http_client {

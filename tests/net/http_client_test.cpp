@@ -298,3 +298,46 @@ TEST_CASE("destroying the client cancels what is in flight: every callback runs 
   }
   CHECK(cancelled == 3);
 }
+
+TEST_CASE("resolve timeout: a resolver that never answers") {
+  std::vector<std::function<void(expected<std::vector<std::string>>)>> pending;
+  std::mutex mtx;
+  http_client_options o;
+  o.resolve_timeout = 200ms;
+  o.resolver = [&](const std::string&, std::function<void(expected<std::vector<std::string>>)> done) {
+    std::lock_guard g{mtx};
+    pending.push_back(std::move(done)); // never called, until too late
+  };
+  auto c = *http_client::create(o);
+  auto r = call(*c, get("http://api.machines.dev/v1/apps"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == errc::timeout);
+  CHECK(r.error().message().find("resolve timed out after 200ms") != std::string::npos);
+  std::lock_guard g{mtx};
+  for (auto& d : pending)
+    d(std::vector<std::string>{"127.0.0.1"}); // a late answer is ignored
+}
+
+TEST_CASE("a custom resolver serves Fly's host names on loopback; TLS still checks the name") {
+  auto cert = make_test_certificate("api.machines.dev", "DNS:api.machines.dev");
+  auto srv = serve(hello_routes(), &cert);
+  http_client_options o;
+  o.resolver = [](const std::string& host, std::function<void(expected<std::vector<std::string>>)> done) {
+    if (host == "api.machines.dev")
+      done(std::vector<std::string>{"127.0.0.1"});
+    else
+      done(error{errc::not_found, "unknown host " + host});
+  };
+  auto c = client_trusting(cert, o);
+  auto port = std::to_string(srv->port());
+  auto ok = call(*c, get("https://api.machines.dev:" + port + "/hello"));
+  REQUIRE_MESSAGE(ok, (ok ? "" : to_string(ok.error())));
+  CHECK(ok->status == 200);
+  auto wrong = call(*c, get("https://127.0.0.1:" + port + "/hello")); // not the certificate's name
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message().find("certificate verify failed") != std::string::npos);
+  auto unknown = call(*c, get("https://elsewhere.test:" + port + "/hello"));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code() == errc::transport);
+  CHECK(unknown.error().message().find("unknown host elsewhere.test") != std::string::npos);
+}
