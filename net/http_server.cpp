@@ -200,8 +200,13 @@ struct bounded_stream::state {
       std::lock_guard g{mtx};
       fn = std::exchange(on_close_, nullptr);
     }
-    if (fn)
+    if (!fn)
+      return;
+    try {
       fn();
+    } catch (const std::exception& e) {
+      log().error("on_close callback of a stream threw: {}", e.what());
+    }
   }
 };
 
@@ -232,7 +237,7 @@ struct ws_state : bounded_stream::state {
       fn = on_message_;
     }
     if (fn)
-      fn(std::move(text));
+      fn(std::move(text)); // may throw: the session catches it
   }
 };
 
@@ -280,7 +285,13 @@ struct ws_session final : ws_base, std::enable_shared_from_this<ws_session<WS>> 
         return self->finish();
       auto text = beast::buffers_to_string(self->buffer.data());
       self->buffer.consume(self->buffer.size());
-      self->st->message(std::move(text));
+      try {
+        self->st->message(std::move(text));
+      } catch (const std::exception& e) {
+        // A throwing callback must not take the server's thread down.
+        log().error("WebSocket on_message callback threw: {}", e.what());
+        return self->close_now();
+      }
       self->read();
     });
   }

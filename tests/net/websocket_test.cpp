@@ -119,3 +119,22 @@ TEST_CASE("WebSocket: the server's stop closes with a normal close frame") {
   CHECK(c.ws.reason().code == websocket::close_code::normal);
   CHECK(unanswered == 0);
 }
+
+TEST_CASE("WebSocket: a callback that throws closes that client only; the server goes on") {
+  http_router r;
+  r.add_websocket("/ws", [](const http_server_request&, websocket_stream s) {
+    s.on_message([](std::string) { throw std::runtime_error("boom"); });
+    s.on_close([] { throw std::runtime_error("boom again"); });
+  });
+  auto srv = serve(std::move(r));
+  {
+    ws_client c{srv->port(), "/ws"};
+    c.ws.write(boost::asio::buffer(std::string{"x"}));
+    boost::beast::flat_buffer b;
+    boost::system::error_code ec;
+    c.ws.read(b, ec);
+    CHECK(ec); // closed
+  }
+  ws_client again{srv->port(), "/ws"};
+  CHECK(again.ws.is_open());
+}
