@@ -3,6 +3,10 @@
 
 #include "../support/sample_tokens.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 using namespace atlas;
 using namespace atlas::test;
 using namespace std::chrono_literals;
@@ -340,4 +344,26 @@ TEST_CASE("a custom resolver serves Fly's host names on loopback; TLS still chec
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().code() == errc::transport);
   CHECK(unknown.error().message().find("unknown host elsewhere.test") != std::string::npos);
+}
+
+TEST_CASE("an extra CA file is trusted; a file that does not load is errc::validation naming it") {
+  auto cert = make_test_certificate();
+  auto srv = serve(hello_routes(), &cert);
+  auto dir = std::filesystem::temp_directory_path() / ("atlas-ca-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream{dir / "ca.pem"} << cert.cert_pem;
+  std::ofstream{dir / "bad.pem"} << "not a certificate";
+  http_client_options o;
+  o.tls.system_store = false;
+  o.tls.extra_ca_file = (dir / "ca.pem").string();
+  auto c = http_client::create(o);
+  REQUIRE(c);
+  auto r = call(**c, get(srv->base_url() + "/hello"));
+  CHECK(r);
+  o.tls.extra_ca_file = (dir / "bad.pem").string();
+  auto bad = http_client::create(o);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code() == errc::validation);
+  CHECK(bad.error().message().find("bad.pem") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
