@@ -1,6 +1,7 @@
 #include <atlas/net/http_client.hpp>
 
 #include <atlas/core/version.hpp>
+#include <atlas/net/detail/transport_stream.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,6 +19,7 @@
 
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -89,22 +91,12 @@ std::string step_name(int s) {
 } // namespace
 
 struct connection {
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  explicit connection(detail::transport_stream s) : stream(std::move(s)) {}
+  detail::transport_stream stream;
   beast::flat_buffer buffer;
 
-  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-  void close() {
-    error_code ec;
-    lowest().socket().close(ec);
-  }
-  template <class F>
-  void with_stream(F&& f) {
-    if (tls)
-      f(*tls);
-    else
-      f(*plain);
-  }
+  beast::tcp_stream& lowest() { return stream.tcp(); }
+  void close() { stream.close(); }
 };
 
 struct http_client::impl {
@@ -219,9 +211,15 @@ struct http_client::impl {
     }
 
     void resolve_custom() {
-      auto done = [self = shared_from_this()](expected<std::vector<std::string>> addrs) {
-        asio::post(self->cl.ioc, [self, addrs = std::move(addrs)] {
-          if (self->finished || self->at != resolving || self->resolve_timed_out)
+      // The resolver may answer from any thread, late, or after the client is
+      // gone: the answer holds neither the operation nor the client.
+      auto done = [gate = cl.gate, weak = weak_from_this()](expected<std::vector<std::string>> addrs) {
+        std::lock_guard g{gate->mtx};
+        if (gate->ioc == nullptr)
+          return;
+        asio::post(*gate->ioc, [weak, addrs = std::move(addrs)] {
+          auto self = weak.lock();
+          if (!self || self->finished || self->at != resolving || self->resolve_timed_out)
             return; // too late: the timeout or the deadline has answered
           self->resolve_timer.cancel();
           if (!addrs)
@@ -246,11 +244,9 @@ struct http_client::impl {
 
     void connect(const std::vector<tcp::endpoint>& results) {
       at = connecting;
-      conn = std::make_shared<connection>();
-      if (t.tls)
-        conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(cl.ioc, *cl.tls);
-      else
-        conn->plain = std::make_unique<beast::tcp_stream>(cl.ioc);
+      conn = std::make_shared<connection>(
+        t.tls ? detail::transport_stream{detail::transport_stream::tls_stream{cl.ioc, *cl.tls}}
+              : detail::transport_stream{beast::tcp_stream{cl.ioc}});
       ++cl.counters.connections;
       conn->lowest().expires_after(step_timeout());
       conn->lowest().async_connect(results, [self = shared_from_this()](
@@ -265,13 +261,13 @@ struct http_client::impl {
 
     void handshake() {
       at = handshaking;
-      auto* native = conn->tls->native_handle();
+      auto& tls = *conn->stream.tls();
       // RFC 6066: no SNI for IP literals; the certificate's IP SAN is checked instead.
-      if (!is_ip_literal(t.host) && SSL_set_tlsext_host_name(native, t.host.c_str()) != 1)
+      if (!is_ip_literal(t.host) && SSL_set_tlsext_host_name(tls.native_handle(), t.host.c_str()) != 1)
         return fail(error_code{static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()});
-      conn->tls->set_verify_callback(ssl::host_name_verification(t.host));
+      tls.set_verify_callback(ssl::host_name_verification(t.host));
       conn->lowest().expires_after(step_timeout());
-      conn->tls->async_handshake(ssl::stream_base::client, [self = shared_from_this()](error_code ec) {
+      tls.async_handshake(ssl::stream_base::client, [self = shared_from_this()](error_code ec) {
         if (ec)
           return self->fail(ec);
         self->send();
@@ -284,12 +280,10 @@ struct http_client::impl {
       if (reused)
         ++cl.counters.reused;
       conn->lowest().expires_after(step_timeout());
-      conn->with_stream([&](auto& stream) {
-        http::async_write(stream, msg, [self = shared_from_this()](error_code ec, std::size_t) {
-          if (ec)
-            return self->fail(ec);
-          self->receive();
-        });
+      http::async_write(conn->stream, msg, [self = shared_from_this()](error_code ec, std::size_t) {
+        if (ec)
+          return self->fail(ec);
+        self->receive();
       });
     }
 
@@ -299,14 +293,12 @@ struct http_client::impl {
       parser->body_limit(cl.opts.body_limit);
       parser->header_limit(cl.opts.header_limit);
       conn->lowest().expires_after(step_timeout());
-      conn->with_stream([&](auto& stream) {
-        http::async_read(stream, conn->buffer, *parser,
-                         [self = shared_from_this()](error_code ec, std::size_t) {
-                           if (ec)
-                             return self->fail(ec);
-                           self->complete();
-                         });
-      });
+      http::async_read(conn->stream, conn->buffer, *parser,
+                       [self = shared_from_this()](error_code ec, std::size_t) {
+                         if (ec)
+                           return self->fail(ec);
+                         self->complete();
+                       });
     }
 
     void complete() {
@@ -380,6 +372,13 @@ struct http_client::impl {
   std::string user_agent;
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  /// How answers from outside (a custom resolver) reach the I/O thread: closed
+  /// when the client stops, so a late answer never touches a destroyed context.
+  struct post_gate {
+    std::mutex mtx;
+    asio::io_context* ioc = nullptr;
+  };
+  std::shared_ptr<post_gate> gate = std::make_shared<post_gate>();
   std::map<std::string, std::vector<std::shared_ptr<connection>>> idle;
   std::set<std::shared_ptr<op>> ops;
   bool stopping = false;
@@ -416,6 +415,7 @@ expected<std::unique_ptr<http_client>> http_client::create(http_client_options o
   p->user_agent = opts.user_agent.empty() ? "atlas/" + std::string{version()} : opts.user_agent;
   p->opts = std::move(opts);
   auto* raw = p.get();
+  p->gate->ioc = &p->ioc;
   p->thread = std::thread{[raw] { raw->ioc.run(); }};
   return std::unique_ptr<http_client>{new http_client{std::move(p)}};
 }
@@ -438,6 +438,8 @@ http_client::~http_client() {
   });
   p.work.reset();
   p.thread.join();
+  std::lock_guard g{p.gate->mtx};
+  p.gate->ioc = nullptr;
 }
 
 void http_client::request(http_request req, callback done) {

@@ -1,24 +1,17 @@
 #include <atlas/net/http_server.hpp>
 
 #include <atlas/core/logger.hpp>
+#include <atlas/net/detail/http_server_impl.hpp>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
-#include <atomic>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
-#include <set>
-#include <thread>
+#include <optional>
 
 namespace atlas {
 
@@ -124,238 +117,6 @@ http_router::match http_router::find(std::string_view method, std::string_view p
   return m;
 }
 
-// -- the server ----------------------------------------------------------------------------
-
-struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
-  struct session;
-
-  http_server_options opts;
-  http_router routes;
-  asio::io_context ioc{1};
-  // Keeps run() going while a handler holds a request and nothing else is
-  // pending (a stopping server has no accept in flight).
-  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-  tcp::acceptor acceptor{ioc};
-  std::uint16_t bound_port = 0;
-  std::set<std::shared_ptr<session>> sessions;
-  std::set<std::shared_ptr<struct ws_base>> websockets;
-  bool stopping = false;
-  std::thread thread;
-  // In-flight requests, counted for stop(): written on the server's thread.
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::size_t in_flight = 0;
-  std::size_t streams = 0; ///< SSE and WebSocket connections, which stop() closes gracefully
-
-  void accept();
-  void begin_stop();
-  void request_done() {
-    std::lock_guard g{mtx};
-    --in_flight;
-    cv.notify_all();
-  }
-  void stream_opened() {
-    std::lock_guard g{mtx};
-    ++streams;
-  }
-  void stream_closed() {
-    std::lock_guard g{mtx};
-    --streams;
-    cv.notify_all();
-  }
-};
-
-struct bounded_stream::state {
-  std::weak_ptr<http_server::impl> server;
-  std::size_t limit = 0;
-  std::atomic<std::size_t> queued{0};
-  std::atomic<bool> closed{false};
-  std::atomic<bool> ended_once{false};
-  std::atomic<std::uint64_t> overflows{0};
-  std::mutex mtx;
-  std::function<void()> on_close_; // guarded by mtx
-
-  virtual ~state() = default;
-
-  template <class F>
-  void post(F f) {
-    if (auto srv = server.lock())
-      asio::post(srv->ioc, std::move(f));
-  }
-  /// Takes a place in the queue; false (and counted) when it is full.
-  bool reserve() {
-    if (queued.fetch_add(1) < limit)
-      return true;
-    --queued;
-    ++overflows;
-    closed = true;
-    return false;
-  }
-  void ended() {
-    closed = true;
-    if (ended_once.exchange(true))
-      return;
-    std::function<void()> fn;
-    {
-      std::lock_guard g{mtx};
-      fn = std::exchange(on_close_, nullptr);
-    }
-    if (!fn)
-      return;
-    try {
-      fn();
-    } catch (const std::exception& e) {
-      log().error("on_close callback of a stream threw: {}", e.what());
-    }
-  }
-};
-
-// What a websocket_stream's handle needs of its connection, whatever its
-// stream type (plain or TLS).
-struct ws_base {
-  virtual ~ws_base() = default;
-  virtual void enqueue(std::string text) = 0;
-  virtual void close_gracefully() = 0;
-  virtual void close_now() = 0;
-};
-
-struct ws_state : bounded_stream::state {
-  std::weak_ptr<ws_base> session;
-  std::function<void(std::string)> on_message_; // guarded by mtx
-
-  template <class F>
-  void on_server(F f) {
-    post([w = session, f = std::move(f)]() mutable {
-      if (auto s = w.lock())
-        f(*s);
-    });
-  }
-  void message(std::string text) {
-    std::function<void(std::string)> fn;
-    {
-      std::lock_guard g{mtx};
-      fn = on_message_;
-    }
-    if (fn)
-      fn(std::move(text)); // may throw: the session catches it
-  }
-};
-
-template <class WS>
-struct ws_session final : ws_base, std::enable_shared_from_this<ws_session<WS>> {
-  http_server::impl& srv;
-  WS ws;
-  beast::flat_buffer buffer;
-  std::shared_ptr<ws_state> st = std::make_shared<ws_state>();
-  std::deque<std::string> out;
-  bool writing = false;
-  bool closing = false;
-  bool done = false;
-
-  template <class Stream>
-  ws_session(http_server::impl& s, Stream&& stream) : srv(s), ws(std::forward<Stream>(stream)) {}
-
-  void run(http::request<http::string_body> req, const websocket_handler& handler,
-           http_server_request areq) {
-    st->session = this->weak_from_this();
-    st->server = srv.weak_from_this();
-    st->limit = srv.opts.ws_queue_limit;
-    beast::get_lowest_layer(ws).expires_never(); // the websocket has its own timeouts
-    ws.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws.read_message_max(srv.opts.ws_message_limit);
-    auto r = std::make_shared<http::request<http::string_body>>(std::move(req));
-    ws.async_accept(*r, [self = this->shared_from_this(), r, &handler,
-                         areq = std::move(areq)](error_code ec) {
-      if (ec)
-        return self->finish();
-      try {
-        handler(areq, websocket_stream{self->st});
-      } catch (const std::exception& e) {
-        log().error("WebSocket handler for {} threw: {}", areq.path, e.what());
-        return self->close_now();
-      }
-      self->read();
-      self->pump();
-    });
-  }
-
-  void read() {
-    ws.async_read(buffer, [self = this->shared_from_this()](error_code ec, std::size_t) {
-      if (ec)
-        return self->finish();
-      auto text = beast::buffers_to_string(self->buffer.data());
-      self->buffer.consume(self->buffer.size());
-      try {
-        self->st->message(std::move(text));
-      } catch (const std::exception& e) {
-        // A throwing callback must not take the server's thread down.
-        log().error("WebSocket on_message callback threw: {}", e.what());
-        return self->close_now();
-      }
-      self->read();
-    });
-  }
-
-  void enqueue(std::string text) override {
-    if (closing || done)
-      return;
-    out.push_back(std::move(text));
-    pump();
-  }
-
-  void pump() {
-    if (writing || closing || done || out.empty() || !ws.is_open())
-      return;
-    writing = true;
-    auto msg = std::make_shared<std::string>(std::move(out.front()));
-    out.pop_front();
-    ws.text(true);
-    ws.async_write(asio::buffer(*msg), [self = this->shared_from_this(), msg](error_code ec, std::size_t) {
-      self->writing = false;
-      --self->st->queued;
-      if (ec)
-        return self->finish();
-      if (self->closing)
-        return self->send_close();
-      self->pump();
-    });
-  }
-
-  void close_gracefully() override {
-    if (closing || done)
-      return;
-    closing = true;
-    out.clear();
-    if (!writing)
-      send_close();
-  }
-
-  void send_close() {
-    ws.async_close(beast::websocket::close_code::normal,
-                   [self = this->shared_from_this()](error_code) { self->finish(); });
-  }
-
-  void close_now() override {
-    error_code ec;
-    beast::get_lowest_layer(ws).socket().close(ec);
-    finish();
-  }
-
-  void finish() {
-    if (std::exchange(done, true))
-      return;
-    error_code ec;
-    beast::get_lowest_layer(ws).socket().close(ec);
-    {
-      std::lock_guard g{st->mtx};
-      st->on_message_ = nullptr;
-    }
-    st->ended();
-    srv.websockets.erase(this->shared_from_this());
-    srv.stream_closed();
-  }
-};
-
 struct sse_state : bounded_stream::state {
   std::weak_ptr<http_server::impl::session> session;
 
@@ -370,8 +131,7 @@ struct sse_state : bounded_stream::state {
 
 struct http_server::impl::session : std::enable_shared_from_this<session> {
   impl& srv;
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  detail::transport_stream stream;
   beast::flat_buffer buffer;
   std::optional<http::request_parser<http::string_body>> parser;
   std::string remote;
@@ -387,24 +147,19 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   std::optional<asio::steady_timer> heartbeat;
   char sink[256]; // the client sends nothing; reading only notices it leave
 
-  session(impl& s, tcp::socket sock) : srv(s) {
+  session(impl& s, tcp::socket sock) : srv(s), stream(open_stream(s, std::move(sock))) {
     error_code ec;
-    auto ep = sock.remote_endpoint(ec);
+    auto ep = lowest().socket().remote_endpoint(ec);
     remote = ec ? "" : ep.address().to_string();
-    if (srv.opts.tls)
-      tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(sock), *srv.opts.tls);
-    else
-      plain = std::make_unique<beast::tcp_stream>(std::move(sock));
   }
 
-  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-  template <class F>
-  void with_stream(F&& f) {
-    if (tls)
-      f(*tls);
-    else
-      f(*plain);
+  static detail::transport_stream open_stream(impl& s, tcp::socket sock) {
+    if (s.opts.tls)
+      return detail::transport_stream{detail::transport_stream::tls_stream{std::move(sock), *s.opts.tls}};
+    return detail::transport_stream{beast::tcp_stream{std::move(sock)}};
   }
+
+  beast::tcp_stream& lowest() { return stream.tcp(); }
 
   void close() {
     error_code ec;
@@ -422,20 +177,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   // The connection leaves this session for a websocket session of its own.
   void upgrade(http::request<http::string_body> msg, const websocket_handler& handler,
                http_server_request req) {
-    std::shared_ptr<ws_base> w;
-    if (tls) {
-      auto s = std::make_shared<ws_session<beast::websocket::stream<beast::ssl_stream<beast::tcp_stream>>>>(
-        srv, std::move(*tls));
-      srv.websockets.insert(s);
-      srv.stream_opened();
-      s->run(std::move(msg), handler, std::move(req));
-    } else {
-      auto s = std::make_shared<ws_session<beast::websocket::stream<beast::tcp_stream>>>(
-        srv, std::move(*plain));
-      srv.websockets.insert(s);
-      srv.stream_opened();
-      s->run(std::move(msg), handler, std::move(req));
-    }
+    detail::start_websocket_session(srv, std::move(stream), std::move(msg), handler, std::move(req));
     srv.sessions.erase(shared_from_this());
   }
 
@@ -453,17 +195,15 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     res->chunked(true);
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
     lowest().expires_after(srv.opts.write_timeout);
-    with_stream([&](auto& stream) {
-      http::async_write_header(stream, *sr, [self = shared_from_this(), res, sr](error_code ec,
-                                                                                 std::size_t) {
-        if (ec)
-          return self->close();
-        self->lowest().expires_never();
-        self->header_sent = true;
-        self->watch_client();
-        self->arm_heartbeat();
-        self->pump();
-      });
+    http::async_write_header(stream, *sr, [self = shared_from_this(), res, sr](error_code ec,
+                                                                               std::size_t) {
+      if (ec)
+        return self->close();
+      self->lowest().expires_never();
+      self->header_sent = true;
+      self->watch_client();
+      self->arm_heartbeat();
+      self->pump();
     });
     try {
       handler(req, sse_stream{sse});
@@ -474,12 +214,10 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   }
 
   void watch_client() {
-    with_stream([&](auto& stream) {
-      stream.async_read_some(asio::buffer(sink), [self = shared_from_this()](error_code ec, std::size_t) {
-        if (ec)
-          return self->close();
-        self->watch_client();
-      });
+    stream.async_read_some(asio::buffer(sink), [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec)
+        return self->close();
+      self->watch_client();
     });
   }
 
@@ -511,19 +249,17 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     auto f = std::make_shared<std::string>(std::move(frames.front()));
     frames.pop_front();
     lowest().expires_after(srv.opts.write_timeout);
-    with_stream([&](auto& stream) {
-      asio::async_write(stream, http::make_chunk(asio::buffer(*f)),
-                        [self = shared_from_this(), f](error_code ec, std::size_t) {
-                          self->writing = false;
-                          --self->sse->queued;
-                          if (ec)
-                            return self->close();
-                          self->lowest().expires_never();
-                          if (self->ending)
-                            return self->finish_sse();
-                          self->pump();
-                        });
-    });
+    asio::async_write(stream, http::make_chunk(asio::buffer(*f)),
+                      [self = shared_from_this(), f](error_code ec, std::size_t) {
+                        self->writing = false;
+                        --self->sse->queued;
+                        if (ec)
+                          return self->close();
+                        self->lowest().expires_never();
+                        if (self->ending)
+                          return self->finish_sse();
+                        self->pump();
+                      });
   }
 
   // Graceful: what is being written finishes, the queue is dropped, the
@@ -540,17 +276,15 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   void finish_sse() {
     writing = true;
     lowest().expires_after(srv.opts.write_timeout);
-    with_stream([&](auto& stream) {
-      asio::async_write(stream, http::make_chunk_last(),
-                        [self = shared_from_this()](error_code, std::size_t) { self->close(); });
-    });
+    asio::async_write(stream, http::make_chunk_last(),
+                      [self = shared_from_this()](error_code, std::size_t) { self->close(); });
   }
 
   void start() {
-    if (!tls)
+    if (stream.tls() == nullptr)
       return read();
     lowest().expires_after(srv.opts.handshake_timeout);
-    tls->async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
+    stream.tls()->async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
       if (ec)
         return self->close();
       self->read();
@@ -566,26 +300,22 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     // Between requests the idle timeout applies; once the header is in, the
     // read timeout covers the rest (see on_header).
     lowest().expires_after(request_no == 0 ? srv.opts.read_timeout : srv.opts.idle_timeout);
-    with_stream([&](auto& stream) {
-      http::async_read_header(stream, buffer, *parser,
-                              [self = shared_from_this()](error_code ec, std::size_t) {
-                                self->on_header(ec);
-                              });
-    });
+    http::async_read_header(stream, buffer, *parser,
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
   }
 
   void on_header(error_code ec) {
     if (ec)
       return on_read_error(ec);
     lowest().expires_after(srv.opts.read_timeout);
-    with_stream([&](auto& stream) {
-      http::async_read(stream, buffer, *parser,
-                       [self = shared_from_this()](error_code ec2, std::size_t) {
-                         if (ec2)
-                           return self->on_read_error(ec2);
-                         self->dispatch();
-                       });
-    });
+    http::async_read(stream, buffer, *parser,
+                     [self = shared_from_this()](error_code ec2, std::size_t) {
+                       if (ec2)
+                         return self->on_read_error(ec2);
+                       self->dispatch();
+                     });
   }
 
   void on_read_error(error_code ec) {
@@ -713,16 +443,14 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     res->keep_alive(keep_alive && !srv.stopping);
     res->prepare_payload();
     lowest().expires_after(srv.opts.write_timeout);
-    with_stream([&](auto& stream) {
-      http::async_write(stream, *res, [self = shared_from_this(), res, counted](error_code ec,
-                                                                                std::size_t) {
-        self->busy = false;
-        if (counted)
-          self->srv.request_done();
-        if (ec || !res->keep_alive())
-          return self->close();
-        self->read();
-      });
+    http::async_write(stream, *res, [self = shared_from_this(), res, counted](error_code ec,
+                                                                              std::size_t) {
+      self->busy = false;
+      if (counted)
+        self->srv.request_done();
+      if (ec || !res->keep_alive())
+        return self->close();
+      self->read();
     });
   }
 };
@@ -856,33 +584,6 @@ void sse_stream::close() const {
   st->on_server([](http_server::impl::session& s) { s.end_sse(); });
 }
 
-bool websocket_stream::send(std::string text) const {
-  auto* st = static_cast<ws_state*>(s_.get());
-  if (!st || st->closed)
-    return false;
-  if (!st->reserve()) {
-    st->on_server([](ws_base& w) { w.close_now(); }); // too slow to keep up: evicted at once
-    return false;
-  }
-  st->on_server([text = std::move(text)](ws_base& w) mutable { w.enqueue(std::move(text)); });
-  return true;
-}
-
-void websocket_stream::close() const {
-  auto* st = static_cast<ws_state*>(s_.get());
-  if (!st || st->closed.exchange(true))
-    return;
-  st->on_server([](ws_base& w) { w.close_gracefully(); });
-}
-
-void websocket_stream::on_message(std::function<void(std::string)> fn) const {
-  auto* st = static_cast<ws_state*>(s_.get());
-  if (!st)
-    return;
-  std::lock_guard g{st->mtx};
-  st->on_message_ = std::move(fn);
-}
-
 std::size_t http_server::stop(duration deadline) {
   auto& p = *impl_;
   if (!p.thread.joinable())
@@ -908,6 +609,11 @@ std::size_t http_server::stop(duration deadline) {
     p.ioc.stop();
   });
   p.thread.join();
+  // Handlers still queued hold the server (shared_from_this) and would keep it
+  // alive forever: run them out now; with every socket closed each one only
+  // sees its operation aborted.
+  p.ioc.restart();
+  p.ioc.run_for(std::chrono::seconds{1});
   return unanswered;
 }
 
