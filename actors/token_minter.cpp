@@ -89,13 +89,12 @@ expected<void> start_run(self_ptr self, const std::string& org) {
 } // namespace
 
 caf::actor spawn_token_minter(caf::actor_system& sys, std::shared_ptr<token_services> svc) {
-  return sys.spawn([svc](self_ptr self) -> caf::behavior {
+  auto handle = sys.spawn([svc](self_ptr self) -> caf::behavior {
     self->state.svc = svc;
     self->attach_functor([cancels = self->state.cancels] {
       for (auto& [run, cancel] : *cancels)
         cancel();
     });
-    svc->publish(token_role::minter, caf::actor_cast<caf::actor>(self));
     return {
       [self](mint_atom, const std::string& org,
              bool fresh) -> caf::result<expected<token_record>> {
@@ -115,6 +114,8 @@ caf::actor spawn_token_minter(caf::actor_system& sys, std::shared_ptr<token_serv
       },
     };
   });
+  svc->publish(token_role::minter, handle); // before any sibling can ask for it
+  return handle;
 }
 
 } // namespace atlas

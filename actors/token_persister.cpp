@@ -24,7 +24,6 @@ struct persister_state {
 caf::actor spawn_token_persister(caf::actor_system& sys, std::shared_ptr<token_services> svc) {
   auto body = [svc](caf::stateful_actor<persister_state>* self) -> caf::behavior {
     self->state.storage = svc->storage();
-    svc->publish(token_role::persister, caf::actor_cast<caf::actor>(self));
     return {
       [self](persist_atom, const std::string& app, const token_record& rec) {
         auto s = self->state.get();
@@ -47,9 +46,12 @@ caf::actor spawn_token_persister(caf::actor_system& sys, std::shared_ptr<token_s
       },
     };
   };
-  if (svc->detach_blocking)
-    return sys.spawn<caf::detached>(body);
-  return sys.spawn(body);
+  auto handle = svc->detach_blocking ? sys.spawn<caf::detached>(body) : sys.spawn(body);
+  // Published here, not in the body: a detached actor runs its body on its
+  // own thread, later, and a sibling started next must find it at once (its
+  // messages wait in the mailbox until the body has run).
+  svc->publish(token_role::persister, handle);
+  return handle;
 }
 
 } // namespace atlas
