@@ -35,6 +35,12 @@ public:
   duration reserve(std::string_view action, std::string_view resource,
                    clock::time_point now = clock::now());
 
+  /// For a server that enforces limits (the Fly simulator): takes a slot if
+  /// one is free now and returns zero; else takes nothing and returns how
+  /// long until one is (at least 1 ms). Thread-safe.
+  duration try_take(std::string_view action, std::string_view resource,
+                    clock::time_point now = clock::now());
+
   /// Buckets that refilled completely are forgotten; returns how many remain.
   std::size_t prune(clock::time_point now = clock::now());
 
@@ -45,6 +51,7 @@ private:
     bucket_spec spec;
   };
   const bucket_spec& spec_for(std::string_view action) const;
+  bucket& refilled(std::string_view action, std::string_view resource, clock::time_point now);
 
   std::map<std::string, bucket_spec, std::less<>> actions_;
   bucket_spec fallback_;

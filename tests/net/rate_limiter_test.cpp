@@ -63,3 +63,14 @@ TEST_CASE("prune forgets buckets that refilled") {
   CHECK(rl.prune(t0) == 2);
   CHECK(rl.prune(t0 + 10s) == 0);
 }
+
+TEST_CASE("try_take: a server's check takes a free slot, else takes nothing and says how long") {
+  auto rl = fly_shaped();
+  auto t0 = rate_limiter::clock::now();
+  for (int i = 0; i < 3; ++i)
+    CHECK(rl.try_take("stop_machine", "m1", t0) == 0ms);
+  CHECK(rl.try_take("stop_machine", "m1", t0) == 1000ms);
+  CHECK(rl.try_take("stop_machine", "m1", t0) == 1000ms); // a refusal costs nothing
+  CHECK(rl.try_take("stop_machine", "m1", t0 + 500ms) == 500ms);
+  CHECK(rl.try_take("stop_machine", "m1", t0 + 1s) == 0ms);
+}
