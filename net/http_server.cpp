@@ -71,6 +71,12 @@ http_server_response http_server_response::error(int status, const std::string& 
   return json(status, boost::json::object{{"error", message}});
 }
 
+http_server_response http_server_response::reset() {
+  http_server_response r;
+  r.reset_connection = true;
+  return r;
+}
+
 void http_router::add(std::string method, std::string pattern, http_handler handler) {
   routes_.push_back({std::move(method), split_path(pattern), std::move(handler)});
 }
@@ -432,6 +438,14 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
 
   // `counted`: the answer of a handler, counted in flight until written.
   void write(http_server_response r, bool counted) {
+    if (r.reset_connection) {
+      busy = false;
+      if (counted)
+        srv.request_done();
+      error_code ignored;
+      lowest().socket().set_option(asio::socket_base::linger(true, 0), ignored); // RST, not FIN
+      return close();
+    }
     auto res = std::make_shared<http::response<http::string_body>>(
       static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "atlas");

@@ -41,8 +41,12 @@ struct http_server_response {
   std::string content_type = "application/json";
 
   static http_server_response json(int status, const boost::json::value& v);
+  bool reset_connection = false; ///< see reset()
+
   /// {"error": message}, the shape Fly's API uses.
   static http_server_response error(int status, const std::string& message);
+  /// No answer: the connection is reset (TCP RST). For fault injection.
+  static http_server_response reset();
 };
 
 /// Answers a request, exactly once, from any thread. A responder dropped
