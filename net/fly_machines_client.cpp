@@ -1,0 +1,417 @@
+#include <atlas/net/fly_machines_client.hpp>
+
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/pchars.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace atlas {
+
+namespace json = boost::json;
+
+namespace {
+
+const char* const provider = "Fly Machines API";
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size()
+         && std::equal(prefix.begin(), prefix.end(), s.begin(),
+                       [](char p, char c) { return p == std::tolower(static_cast<unsigned char>(c)); });
+}
+
+std::string segment(const std::string& s) {
+  return boost::urls::encode(s, boost::urls::pchars);
+}
+
+std::string str(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string{v->as_string()} : std::string{};
+}
+
+std::int64_t num(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  if (v == nullptr)
+    return 0;
+  if (v->is_int64())
+    return v->as_int64();
+  if (v->is_uint64())
+    return static_cast<std::int64_t>(v->as_uint64());
+  return 0;
+}
+
+expected<json::value> parse_body(const http_response& r) {
+  boost::system::error_code ec;
+  auto v = json::parse(r.body, ec);
+  if (ec)
+    return error{errc::provider, std::string{"the answer is not JSON: "} + ec.message(), r.status, provider};
+  return v;
+}
+
+expected<json::object> parse_object(const http_response& r) {
+  auto v = parse_body(r);
+  if (!v)
+    return v.error();
+  if (!v->is_object())
+    return error{errc::provider, "the answer is not a JSON object", r.status, provider};
+  return std::move(v->as_object());
+}
+
+fly_app to_app(const json::object& o) {
+  fly_app a;
+  a.id = str(o, "id");
+  a.name = str(o, "name");
+  a.status = str(o, "status");
+  if (auto* org = o.if_contains("organization"); org != nullptr && org->is_object())
+    a.org_slug = str(org->as_object(), "slug");
+  a.machine_count = num(o, "machine_count");
+  return a;
+}
+
+fly_machine to_machine(const json::object& o) {
+  fly_machine m;
+  m.id = str(o, "id");
+  m.name = str(o, "name");
+  m.state = str(o, "state");
+  m.region = str(o, "region");
+  m.instance_id = str(o, "instance_id");
+  m.version = str(o, "version");
+  m.private_ip = str(o, "private_ip");
+  m.created_at = str(o, "created_at");
+  m.updated_at = str(o, "updated_at");
+  if (auto* c = o.if_contains("config"); c != nullptr && c->is_object())
+    m.config = c->as_object();
+  return m;
+}
+
+json::object request_body(const fly_machine_request& r, bool create) {
+  json::object o{{"config", r.config}};
+  if (create && !r.name.empty())
+    o["name"] = r.name;
+  if (create && !r.region.empty())
+    o["region"] = r.region;
+  if (r.skip_launch)
+    o["skip_launch"] = true;
+  return o;
+}
+
+} // namespace
+
+secret fly_authorization(const secret& token) {
+  std::string_view t = token.reveal();
+  if (starts_with_ci(t, "bearer ") || starts_with_ci(t, "flyv1 "))
+    return token;
+  for (const char* macaroon : {"fm1r_", "fm1a_", "fm2_"})
+    if (t.rfind(macaroon, 0) == 0)
+      return secret{"FlyV1 " + std::string{t}};
+  return secret{"Bearer " + std::string{t}};
+}
+
+struct fly_machines_client::state : std::enable_shared_from_this<state> {
+  http_client& http;
+  secret authorization;
+  fly_machines_options opts;
+  rate_limiter limiter;
+
+  state(http_client& h, secret auth, fly_machines_options o)
+    : http(h), authorization(std::move(auth)), opts(std::move(o)), limiter(opts.limits, opts.default_limit) {}
+
+  struct call {
+    std::string action;
+    std::string resource; ///< what Fly's limit is counted per: a machine, else an app
+    std::string method;
+    std::string path;
+    std::optional<json::value> body{};
+    std::string lease_nonce{};
+    duration deadline{0};
+  };
+
+  /// Sends `c` once its rate-limit slot comes, retrying by the policy; a
+  /// non-2xx answer becomes an error with Fly's text (and its status code
+  /// word, such as name_taken).
+  void send(call c, std::function<void(expected<http_response>)> done) {
+    http_request req;
+    req.method = c.method;
+    req.url = opts.base_url + c.path;
+    req.authorization = authorization;
+    req.deadline = c.deadline;
+    if (c.body) {
+      req.body = json::serialize(*c.body);
+      req.content_type = "application/json";
+    }
+    if (!c.lease_nonce.empty())
+      req.headers.emplace_back("fly-machine-lease-nonce", c.lease_nonce);
+    auto go = [self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
+      request_with_retry(self->http, std::move(req), self->opts.retry,
+                         [done = std::move(done)](expected<http_response> r, std::uint32_t) {
+                           done(with_fly_status(std::move(r)));
+                         });
+    };
+    auto wait = opts.pace ? limiter.reserve(c.action, c.resource) : duration{0};
+    if (wait.count() == 0)
+      return go();
+    http.after(wait, std::move(go));
+  }
+
+  static expected<http_response> with_fly_status(expected<http_response> r) {
+    if (!r || (r->status >= 200 && r->status < 300))
+      return r;
+    auto checked = check_status(r, provider);
+    boost::system::error_code ec;
+    auto v = json::parse(r->body, ec);
+    if (!ec && v.is_object())
+      if (auto word = str(v.as_object(), "status"); !word.empty())
+        return error{checked.error().code(), checked.error().message() + " (" + word + ")", r->status, provider};
+    return checked;
+  }
+
+  template <class T, class Parse>
+  void typed(call c, std::function<void(expected<T>)> done, Parse parse) {
+    send(std::move(c), [done = std::move(done), parse](expected<http_response> r) {
+      if (!r)
+        return done(r.error());
+      done(parse(*r));
+    });
+  }
+
+  void untyped(call c, std::function<void(expected<void>)> done) {
+    send(std::move(c), [done = std::move(done)](expected<http_response> r) {
+      if (!r)
+        return done(r.error());
+      done(expected<void>{});
+    });
+  }
+
+  void wait_loop(std::string app, std::string id, std::string wanted, std::chrono::steady_clock::time_point end,
+                 duration overall, std::function<void(expected<fly_wait_result>)> done) {
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(end - std::chrono::steady_clock::now()
+                                                                 + std::chrono::milliseconds{999});
+    auto timeout = std::clamp<std::int64_t>(left.count(), 1, 60); // Fly's rule for one wait
+    call c{"wait_machine", id, "GET",
+           "/v1/apps/" + segment(app) + "/machines/" + segment(id) + "/wait?state=" + segment(wanted)
+             + "&timeout=" + std::to_string(timeout)};
+    c.deadline = std::chrono::seconds{timeout + 15};
+    send(std::move(c), [self = shared_from_this(), app, id, wanted, end, overall,
+                        done = std::move(done)](expected<http_response> r) mutable {
+      if (r) {
+        auto o = parse_object(*r);
+        if (!o)
+          return done(o.error());
+        return done(fly_wait_result{str(*o, "state"), str(*o, "version"), str(*o, "event_id")});
+      }
+      if (r.error().http_status() != 408)
+        return done(r.error()); // 400 and the rest: asking again would not help
+      if (std::chrono::steady_clock::now() >= end)
+        return done(error{errc::timeout, "machine " + id + " of app " + app + " did not reach " + wanted
+                                           + " within " + format_duration(overall),
+                          408, provider});
+      self->wait_loop(std::move(app), std::move(id), std::move(wanted), end, overall, std::move(done));
+    });
+  }
+};
+
+fly_machines_client::fly_machines_client(http_client& http, secret token, fly_machines_options opts)
+  : st_(std::make_shared<state>(http, fly_authorization(token), std::move(opts))) {
+  while (!st_->opts.base_url.empty() && st_->opts.base_url.back() == '/')
+    st_->opts.base_url.pop_back();
+}
+
+// -- apps ------------------------------------------------------------------------------------
+
+void fly_machines_client::create_app(const std::string& name, const std::string& org_slug,
+                                     callback<fly_app> done) {
+  state::call c{"create_app", name, "POST", "/v1/apps"};
+  c.body = json::object{{"app_name", name}, {"org_slug", org_slug}};
+  c.body->as_object()["name"] = name; // older and newer field names: Fly accepts both
+  st_->typed<fly_app>(std::move(c), std::move(done), [name, org_slug](const http_response& r) -> expected<fly_app> {
+    auto o = parse_object(r);
+    if (!o)
+      return o.error();
+    fly_app a;
+    a.id = str(*o, "id");
+    a.name = name;
+    a.org_slug = org_slug;
+    a.status = "pending";
+    return a;
+  });
+}
+
+void fly_machines_client::get_app(const std::string& name, callback<fly_app> done) {
+  st_->typed<fly_app>({"get_app", name, "GET", "/v1/apps/" + segment(name)}, std::move(done),
+                      [](const http_response& r) -> expected<fly_app> {
+                        auto o = parse_object(r);
+                        if (!o)
+                          return o.error();
+                        return to_app(*o);
+                      });
+}
+
+void fly_machines_client::list_apps(const std::string& org_slug, callback<std::vector<fly_app>> done) {
+  st_->typed<std::vector<fly_app>>(
+    {"list_apps", org_slug, "GET", "/v1/apps?org_slug=" + segment(org_slug)}, std::move(done),
+    [](const http_response& r) -> expected<std::vector<fly_app>> {
+      auto o = parse_object(r);
+      if (!o)
+        return o.error();
+      std::vector<fly_app> out;
+      if (auto* apps = o->if_contains("apps"); apps != nullptr && apps->is_array())
+        for (auto& a : apps->as_array())
+          if (a.is_object())
+            out.push_back(to_app(a.as_object()));
+      return out;
+    });
+}
+
+void fly_machines_client::delete_app(const std::string& name, callback<void> done) {
+  st_->untyped({"delete_app", name, "DELETE", "/v1/apps/" + segment(name)}, std::move(done));
+}
+
+// -- machines --------------------------------------------------------------------------------
+
+namespace {
+
+std::string machines_path(const std::string& app) {
+  return "/v1/apps/" + segment(app) + "/machines";
+}
+
+std::string machine_path(const std::string& app, const std::string& id) {
+  return machines_path(app) + "/" + segment(id);
+}
+
+expected<fly_machine> machine_from(const http_response& r) {
+  auto o = parse_object(r);
+  if (!o)
+    return o.error();
+  return to_machine(*o);
+}
+
+} // namespace
+
+void fly_machines_client::list_machines(const std::string& app, callback<std::vector<fly_machine>> done) {
+  st_->typed<std::vector<fly_machine>>({"list_machines", app, "GET", machines_path(app)}, std::move(done),
+                                       [](const http_response& r) -> expected<std::vector<fly_machine>> {
+                                         auto v = parse_body(r);
+                                         if (!v)
+                                           return v.error();
+                                         if (!v->is_array())
+                                           return error{errc::provider, "the answer is not a JSON array",
+                                                        r.status, provider};
+                                         std::vector<fly_machine> out;
+                                         for (auto& m : v->as_array())
+                                           if (m.is_object())
+                                             out.push_back(to_machine(m.as_object()));
+                                         return out;
+                                       });
+}
+
+void fly_machines_client::create_machine(const std::string& app, const fly_machine_request& req,
+                                         callback<fly_machine> done) {
+  state::call c{"create_machine", app, "POST", machines_path(app)};
+  c.body = request_body(req, true);
+  st_->typed<fly_machine>(std::move(c), std::move(done), machine_from);
+}
+
+void fly_machines_client::get_machine(const std::string& app, const std::string& id, callback<fly_machine> done) {
+  st_->typed<fly_machine>({"get_machine", id, "GET", machine_path(app, id)}, std::move(done), machine_from);
+}
+
+void fly_machines_client::update_machine(const std::string& app, const std::string& id,
+                                         const fly_machine_request& req, callback<fly_machine> done,
+                                         const std::string& lease_nonce) {
+  state::call c{"update_machine", id, "POST", machine_path(app, id)};
+  c.body = request_body(req, false);
+  c.lease_nonce = lease_nonce;
+  st_->typed<fly_machine>(std::move(c), std::move(done), machine_from);
+}
+
+void fly_machines_client::start_machine(const std::string& app, const std::string& id, callback<void> done) {
+  st_->untyped({"start_machine", id, "POST", machine_path(app, id) + "/start"}, std::move(done));
+}
+
+void fly_machines_client::stop_machine(const std::string& app, const std::string& id, callback<void> done) {
+  st_->untyped({"stop_machine", id, "POST", machine_path(app, id) + "/stop"}, std::move(done));
+}
+
+void fly_machines_client::suspend_machine(const std::string& app, const std::string& id, callback<void> done) {
+  st_->untyped({"suspend_machine", id, "POST", machine_path(app, id) + "/suspend"}, std::move(done));
+}
+
+void fly_machines_client::restart_machine(const std::string& app, const std::string& id, callback<void> done) {
+  st_->untyped({"restart_machine", id, "POST", machine_path(app, id) + "/restart"}, std::move(done));
+}
+
+void fly_machines_client::signal_machine(const std::string& app, const std::string& id,
+                                         const std::string& signal, callback<void> done) {
+  state::call c{"signal_machine", id, "POST", machine_path(app, id) + "/signal"};
+  c.body = json::object{{"signal", signal}};
+  st_->untyped(std::move(c), std::move(done));
+}
+
+void fly_machines_client::destroy_machine(const std::string& app, const std::string& id, bool force,
+                                          callback<void> done, const std::string& lease_nonce) {
+  state::call c{"delete_machine", id, "DELETE", machine_path(app, id) + (force ? "?force=true" : "")};
+  c.lease_nonce = lease_nonce;
+  st_->untyped(std::move(c), std::move(done));
+}
+
+void fly_machines_client::wait_machine(const std::string& app, const std::string& id, const std::string& state,
+                                       duration overall, callback<fly_wait_result> done) {
+  st_->wait_loop(app, id, state, std::chrono::steady_clock::now() + overall, overall, std::move(done));
+}
+
+// -- leases and metadata ---------------------------------------------------------------------
+
+void fly_machines_client::acquire_lease(const std::string& app, const std::string& id, std::chrono::seconds ttl,
+                                        callback<fly_lease> done) {
+  state::call c{"lease", id, "POST", machine_path(app, id) + "/lease"};
+  c.body = json::object{{"ttl", ttl.count()}};
+  st_->typed<fly_lease>(std::move(c), std::move(done), [](const http_response& r) -> expected<fly_lease> {
+    auto o = parse_object(r);
+    if (!o)
+      return o.error();
+    auto* d = o->if_contains("data");
+    if (d == nullptr || !d->is_object())
+      return error{errc::provider, "a lease answer without \"data\"", r.status, provider};
+    auto& data = d->as_object();
+    return fly_lease{str(data, "nonce"), str(data, "owner"), str(data, "description"), str(data, "version"),
+                     num(data, "expires_at")};
+  });
+}
+
+void fly_machines_client::release_lease(const std::string& app, const std::string& id, const std::string& nonce,
+                                        callback<void> done) {
+  state::call c{"lease", id, "DELETE", machine_path(app, id) + "/lease"};
+  c.lease_nonce = nonce;
+  st_->untyped(std::move(c), std::move(done));
+}
+
+void fly_machines_client::get_metadata(const std::string& app, const std::string& id,
+                                       callback<std::map<std::string, std::string>> done) {
+  st_->typed<std::map<std::string, std::string>>(
+    {"get_metadata", id, "GET", machine_path(app, id) + "/metadata"}, std::move(done),
+    [](const http_response& r) -> expected<std::map<std::string, std::string>> {
+      auto o = parse_object(r);
+      if (!o)
+        return o.error();
+      std::map<std::string, std::string> out;
+      for (auto& [k, v] : *o)
+        if (v.is_string())
+          out.emplace(std::string{k}, std::string{v.as_string()});
+      return out;
+    });
+}
+
+void fly_machines_client::set_metadata(const std::string& app, const std::string& id, const std::string& key,
+                                       const std::string& value, callback<void> done) {
+  state::call c{"metadata", id, "POST", machine_path(app, id) + "/metadata/" + segment(key)};
+  c.body = json::object{{"value", value}};
+  st_->untyped(std::move(c), std::move(done));
+}
+
+void fly_machines_client::delete_metadata(const std::string& app, const std::string& id, const std::string& key,
+                                          callback<void> done) {
+  st_->untyped({"metadata", id, "DELETE", machine_path(app, id) + "/metadata/" + segment(key)}, std::move(done));
+}
+
+} // namespace atlas
