@@ -1,0 +1,555 @@
+#include <atlas/sim/machines_model.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace atlas::sim {
+
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  auto secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool valid_app_name(const std::string& n) {
+  if (n.empty() || n.size() > 63 || n.front() == '-' || n.back() == '-')
+    return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::string string_field(const json::value& v, const char* key) {
+  if (auto* o = v.if_object())
+    if (auto* f = o->if_contains(key); f != nullptr && f->is_string())
+      return std::string{f->as_string()};
+  return {};
+}
+
+const std::set<std::string>& signals() {
+  static const std::set<std::string> s{"SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGTERM"};
+  return s;
+}
+
+} // namespace
+
+reply fly_error(int status, std::string text, std::string fly_status) {
+  json::object o{{"error", std::move(text)}};
+  if (!fly_status.empty())
+    o["status"] = std::move(fly_status);
+  return {status, std::move(o)};
+}
+
+struct machines_model::machine {
+  std::string app, id, name, region, state, instance_id, version, private_ip;
+  json::object config;
+  std::uint64_t epoch = 0;
+  std::chrono::system_clock::time_point created_at, updated_at;
+  json::array events;
+  struct lease_t {
+    std::string nonce, description, version;
+    std::int64_t expires_at = 0; ///< unix seconds
+  };
+  std::optional<lease_t> lease;
+};
+
+struct machines_model::app_record {
+  std::string id, name, org;
+  std::map<std::string, machine> machines;
+};
+
+machines_model::machines_model(std::string org, duration transition_time)
+  : org_(std::move(org)), transition_(transition_time), rng_(std::random_device{}()) {
+}
+
+std::string machines_model::random_id(std::size_t n, const char* alphabet) {
+  std::string_view a{alphabet};
+  std::uniform_int_distribution<std::size_t> pick(0, a.size() - 1);
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i)
+    out += a[pick(rng_)];
+  return out;
+}
+
+std::string machines_model::ulid() {
+  return random_id(26, "0123456789ABCDEFGHJKMNPQRSTVWXYZ");
+}
+
+machines_model::app_record* machines_model::find_app(const std::string& app) {
+  auto it = apps_.find(app);
+  return it == apps_.end() ? nullptr : it->second.get();
+}
+
+const machines_model::app_record* machines_model::find_app(const std::string& app) const {
+  auto it = apps_.find(app);
+  return it == apps_.end() ? nullptr : it->second.get();
+}
+
+machines_model::machine* machines_model::find_machine(const std::string& app, const std::string& id,
+                                                     reply& error) {
+  auto* a = find_app(app);
+  if (a == nullptr) {
+    error = fly_error(404, "app not found");
+    return nullptr;
+  }
+  auto it = a->machines.find(id);
+  if (it == a->machines.end()) {
+    error = fly_error(404, "Machine not found");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+const machines_model::machine* machines_model::find_machine(const std::string& app,
+                                                           const std::string& id, reply& error) const {
+  return const_cast<machines_model*>(this)->find_machine(app, id, error);
+}
+
+json::value machines_model::app_json(const app_record& a) const {
+  std::size_t live = std::count_if(a.machines.begin(), a.machines.end(),
+                                   [](const auto& kv) { return kv.second.state != "destroyed"; });
+  return json::object{{"id", a.id},
+                      {"name", a.name},
+                      {"status", live > 0 ? "deployed" : "pending"},
+                      {"organization", json::object{{"name", a.org}, {"slug", a.org}}},
+                      {"machine_count", live},
+                      {"volume_count", 0},
+                      {"network", "default"}};
+}
+
+json::value machines_model::machine_json(const machine& m) const {
+  json::object o{{"id", m.id},
+                 {"name", m.name},
+                 {"state", m.state},
+                 {"region", m.region},
+                 {"instance_id", m.instance_id},
+                 {"version", m.version},
+                 {"private_ip", m.private_ip},
+                 {"config", m.config},
+                 {"image_ref", json::object{{"registry", "registry-1.docker.io"},
+                                            {"repository", string_field(m.config, "image")},
+                                            {"tag", "latest"}}},
+                 {"created_at", rfc3339(m.created_at)},
+                 {"updated_at", rfc3339(m.updated_at)},
+                 {"events", m.events},
+                 {"host_status", "ok"}};
+  return o;
+}
+
+std::vector<transition> machines_model::go(machine& m, const std::string& now_state,
+                                           const std::string& then_state, const std::string& event) {
+  m.state = now_state;
+  m.updated_at = clock::now();
+  ++m.epoch;
+  m.events.insert(m.events.begin(), json::object{{"id", ulid()},
+                                                 {"type", event},
+                                                 {"status", then_state.empty() ? now_state : then_state},
+                                                 {"source", "user"},
+                                                 {"timestamp", unix_ms(m.updated_at)}});
+  if (m.events.size() > 20)
+    m.events.resize(20);
+  if (then_state.empty())
+    return {};
+  return {transition{m.app, m.id, m.epoch, then_state, transition_}};
+}
+
+std::vector<transition> machines_model::apply(const transition& t) {
+  reply ignored;
+  auto* m = find_machine(t.app, t.machine, ignored);
+  if (m == nullptr || m->epoch != t.epoch)
+    return {}; // superseded by a later call
+  m->state = t.to;
+  m->updated_at = clock::now();
+  ++m->epoch;
+  if (t.then.empty())
+    return {};
+  return {transition{t.app, t.machine, m->epoch, t.then, transition_}};
+}
+
+std::optional<reply> machines_model::lease_conflict(const machine& m, const std::string& nonce) const {
+  if (!m.lease || m.lease->expires_at <= unix_ms(clock::now()) / 1000 || m.lease->nonce == nonce)
+    return std::nullopt;
+  return fly_error(409, "machine " + m.id + " is leased by another holder (fly-machine-lease-nonce does not match)");
+}
+
+// -- apps ------------------------------------------------------------------------------------
+
+outcome machines_model::create_app(const json::value& body) {
+  auto name = string_field(body, "app_name");
+  if (name.empty())
+    name = string_field(body, "name");
+  auto org = string_field(body, "org_slug");
+  if (name.empty())
+    return {fly_error(400, "app_name (or name) is required")};
+  if (!valid_app_name(name))
+    return {fly_error(422, "Name can only contain lowercase letters, numbers, and dashes (at most 63)")};
+  if (!org.empty() && org != org_ && org != "personal")
+    return {fly_error(404, "organization " + org + " not found")};
+  if (apps_.count(name) != 0)
+    return {fly_error(422, "Name has already been taken", "name_taken")};
+  auto a = std::make_shared<app_record>();
+  a->id = random_id(16, "abcdefghijklmnopqrstuvwxyz0123456789");
+  a->name = name;
+  a->org = org_;
+  apps_[name] = a;
+  return {{201, json::object{{"id", a->id}, {"created_at", unix_ms(clock::now())}}}};
+}
+
+outcome machines_model::get_app(const std::string& app) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  return {{200, app_json(*a)}};
+}
+
+outcome machines_model::list_apps(const std::string& org_slug) const {
+  if (org_slug.empty())
+    return {fly_error(400, "org_slug is required")};
+  json::array list;
+  if (org_slug == org_ || org_slug == "personal")
+    for (const auto& [name, a] : apps_)
+      list.push_back(app_json(*a));
+  auto n = list.size();
+  return {{200, json::object{{"total_apps", n}, {"apps", std::move(list)}}}};
+}
+
+outcome machines_model::delete_app(const std::string& app) {
+  if (apps_.erase(app) == 0)
+    return {fly_error(404, "app not found")};
+  return {{202, nullptr}};
+}
+
+// -- machines --------------------------------------------------------------------------------
+
+outcome machines_model::list_machines(const std::string& app,
+                                      const std::multimap<std::string, std::string>& query) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto param = [&](const std::string& k) {
+    auto it = query.find(k);
+    return it == query.end() ? std::string{} : it->second;
+  };
+  bool include_deleted = param("include_deleted") == "true";
+  std::set<std::string> states;
+  for (auto s = param("state"); !s.empty();) {
+    auto comma = s.find(',');
+    states.insert(s.substr(0, comma));
+    s = comma == std::string::npos ? "" : s.substr(comma + 1);
+  }
+  auto region = param("region");
+  json::array out;
+  for (const auto& [id, m] : a->machines) {
+    if (m.state == "destroyed" && !include_deleted)
+      continue;
+    if (!states.empty() && states.count(m.state) == 0)
+      continue;
+    if (!region.empty() && m.region != region)
+      continue;
+    bool meta_ok = true;
+    for (const auto& [k, v] : query) {
+      if (k.rfind("metadata.", 0) != 0)
+        continue;
+      auto* md = m.config.if_contains("metadata");
+      auto key = k.substr(9);
+      meta_ok = md != nullptr && md->is_object() && md->as_object().contains(key)
+                && md->as_object().at(key).is_string() && md->as_object().at(key).as_string() == v;
+      if (!meta_ok)
+        break;
+    }
+    if (meta_ok)
+      out.push_back(machine_json(m));
+  }
+  return {{200, std::move(out)}};
+}
+
+outcome machines_model::create_machine(const std::string& app, const json::value& body) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto* o = body.if_object();
+  auto* cfg = o ? o->if_contains("config") : nullptr;
+  if (cfg == nullptr || !cfg->is_object() || string_field(*cfg, "image").empty())
+    return {fly_error(400, "invalid config: config.image is required")};
+  machine m;
+  m.app = app;
+  m.id = random_id(14, "0123456789abcdef");
+  m.name = string_field(body, "name");
+  if (m.name.empty())
+    m.name = "sim-" + random_id(4, "abcdefghijklmnopqrstuvwxyz") + "-" + random_id(4, "0123456789");
+  m.region = string_field(body, "region");
+  if (m.region.empty())
+    m.region = "iad";
+  m.config = cfg->as_object();
+  m.instance_id = ulid();
+  m.version = m.instance_id;
+  m.private_ip = "fdaa:0:18:a7b:196:" + random_id(4, "0123456789abcdef") + ":" + random_id(4, "0123456789abcdef") + ":2";
+  m.created_at = clock::now();
+  bool skip_launch = o->contains("skip_launch") && o->at("skip_launch").is_bool() && o->at("skip_launch").as_bool();
+  auto& stored = a->machines[m.id] = std::move(m);
+  auto next = go(stored, "created", skip_launch ? "" : "starting", "launch");
+  for (auto& t : next) { // created → starting at once, → started one transition later
+    t.after = duration{0};
+    t.then = "started";
+  }
+  auto answer = machine_json(stored);
+  return {{200, std::move(answer)}, std::move(next)};
+}
+
+outcome machines_model::get_machine(const std::string& app, const std::string& id) const {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  return {{200, machine_json(*m)}};
+}
+
+outcome machines_model::update_machine(const std::string& app, const std::string& id,
+                                       const json::value& body, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  if (m->state == "destroyed" || m->state == "destroying")
+    return {fly_error(412, "failed_precondition: machine " + id + " is " + m->state)};
+  auto* o = body.if_object();
+  auto* cfg = o ? o->if_contains("config") : nullptr;
+  if (cfg == nullptr || !cfg->is_object() || string_field(*cfg, "image").empty())
+    return {fly_error(400, "invalid config: a full config with config.image is required (no partial updates)")};
+  if (auto n = string_field(body, "name"); !n.empty() && n != m->name)
+    return {fly_error(400, "a machine's name cannot be changed")};
+  if (auto r = string_field(body, "region"); !r.empty() && r != m->region)
+    return {fly_error(400, "a machine's region cannot be changed")};
+  if (auto v = string_field(body, "current_version"); !v.empty() && v != m->version)
+    return {fly_error(412, "failed_precondition: current_version " + v + " is not the machine's version")};
+  m->config = cfg->as_object();
+  m->instance_id = ulid();
+  m->version = m->instance_id;
+  bool skip_launch = o->contains("skip_launch") && o->at("skip_launch").is_bool() && o->at("skip_launch").as_bool();
+  auto next = skip_launch ? go(*m, "stopped", "", "update") : go(*m, "updating", "started", "update");
+  return {{200, machine_json(*m)}, std::move(next)};
+}
+
+outcome machines_model::start(const std::string& app, const std::string& id, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  static const std::set<std::string> from{"created", "stopped", "suspended", "failed"};
+  if (from.count(m->state) == 0)
+    return {fly_error(412, "failed_precondition: unable to start machine from current state: '" + m->state + "'")};
+  auto previous = m->state;
+  auto next = go(*m, "starting", "started", "start");
+  return {{200, json::object{{"previous_state", previous}, {"migrated", false}, {"new_host", ""}}},
+          std::move(next)};
+}
+
+outcome machines_model::stop(const std::string& app, const std::string& id, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  if (m->state == "destroyed" || m->state == "destroying")
+    return {fly_error(412, "failed_precondition: unable to stop machine from current state: '" + m->state + "'")};
+  std::vector<transition> next;
+  if (m->state != "stopped" && m->state != "stopping")
+    next = go(*m, "stopping", "stopped", "stop");
+  return {{200, json::object{{"ok", true}}}, std::move(next)};
+}
+
+outcome machines_model::suspend(const std::string& app, const std::string& id, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  if (m->state != "started")
+    return {fly_error(412, "failed_precondition: unable to suspend machine from current state: '" + m->state + "'")};
+  auto next = go(*m, "suspending", "suspended", "suspend");
+  return {{200, json::object{{"ok", true}}}, std::move(next)};
+}
+
+outcome machines_model::restart(const std::string& app, const std::string& id, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  if (m->state != "started")
+    return {fly_error(412, "failed_precondition: unable to restart machine from current state: '" + m->state + "'")};
+  auto next = go(*m, "restarting", "started", "restart");
+  return {{200, json::object{{"ok", true}}}, std::move(next)};
+}
+
+outcome machines_model::signal(const std::string& app, const std::string& id, const json::value& body,
+                               const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  std::string sig = string_field(body, "signal");
+  if (auto* o = body.if_object(); o != nullptr && o->contains("signal") && o->at("signal").is_int64())
+    sig = o->at("signal").as_int64() == 9 ? "SIGKILL" : o->at("signal").as_int64() == 15 ? "SIGTERM" : "";
+  if (signals().count(sig) == 0)
+    return {fly_error(400, "invalid signal: one of SIGHUP SIGINT SIGQUIT SIGKILL SIGUSR1 SIGUSR2 SIGTERM")};
+  if (m->state != "started")
+    return {fly_error(412, "failed_precondition: machine " + id + " is not running")};
+  std::vector<transition> next;
+  if (sig == "SIGKILL" || sig == "SIGTERM" || sig == "SIGINT")
+    next = go(*m, "stopping", "stopped", "exit");
+  return {{200, json::object{{"ok", true}}}, std::move(next)};
+}
+
+outcome machines_model::destroy(const std::string& app, const std::string& id, bool force,
+                                const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  static const std::set<std::string> stopped{"created", "stopped", "suspended", "failed"};
+  if (m->state == "destroyed" || m->state == "destroying")
+    return {fly_error(404, "Machine not found")};
+  if (stopped.count(m->state) == 0 && !force)
+    return {fly_error(412, "failed_precondition: unable to destroy machine, not currently stopped, "
+                           "suspended or failed (use force=true)")};
+  auto next = go(*m, "destroying", "destroyed", "destroy");
+  return {{200, json::object{{"ok", true}}}, std::move(next)};
+}
+
+// -- leases ----------------------------------------------------------------------------------
+
+outcome machines_model::acquire_lease(const std::string& app, const std::string& id,
+                                      const json::value& body, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  std::int64_t ttl = 30;
+  if (auto* o = body.if_object(); o != nullptr && o->contains("ttl") && o->at("ttl").is_int64())
+    ttl = o->at("ttl").as_int64();
+  if (ttl <= 0)
+    return {fly_error(400, "ttl must be a positive number of seconds")};
+  machine::lease_t l;
+  l.nonce = m->lease && m->lease->nonce == nonce ? nonce : random_id(12, "0123456789abcdef");
+  l.description = string_field(body, "description");
+  l.version = ulid();
+  l.expires_at = unix_ms(clock::now()) / 1000 + ttl;
+  m->lease = l;
+  return {{201, json::object{{"status", "success"},
+                             {"data", json::object{{"nonce", l.nonce},
+                                                   {"expires_at", l.expires_at},
+                                                   {"owner", "sim@fly.io"},
+                                                   {"description", l.description},
+                                                   {"version", l.version}}}}}};
+}
+
+outcome machines_model::get_lease(const std::string& app, const std::string& id) const {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (!m->lease || m->lease->expires_at <= unix_ms(clock::now()) / 1000)
+    return {fly_error(404, "lease not found")};
+  // The nonce is the holder's secret: Fly does not give it to others.
+  return {{200, json::object{{"status", "success"},
+                             {"data", json::object{{"expires_at", m->lease->expires_at},
+                                                   {"owner", "sim@fly.io"},
+                                                   {"description", m->lease->description},
+                                                   {"version", m->lease->version}}}}}};
+}
+
+outcome machines_model::release_lease(const std::string& app, const std::string& id,
+                                      const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (!m->lease || m->lease->expires_at <= unix_ms(clock::now()) / 1000)
+    return {fly_error(404, "lease not found")};
+  if (m->lease->nonce != nonce)
+    return {fly_error(409, "machine " + id + " is leased by another holder (fly-machine-lease-nonce does not match)")};
+  m->lease.reset();
+  return {{200, json::object{{"status", "success"}, {"data", json::object{{"ok", true}}}}}};
+}
+
+// -- metadata --------------------------------------------------------------------------------
+
+outcome machines_model::get_metadata(const std::string& app, const std::string& id) const {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  auto* md = m->config.if_contains("metadata");
+  return {{200, md != nullptr && md->is_object() ? *md : json::value(json::object{})}};
+}
+
+outcome machines_model::set_metadata(const std::string& app, const std::string& id, const std::string& key,
+                                     const json::value& body, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  auto* o = body.if_object();
+  if (o == nullptr || !o->contains("value") || !o->at("value").is_string())
+    return {fly_error(400, "body must be {\"value\": \"...\"}")};
+  auto& md = m->config["metadata"];
+  if (!md.is_object())
+    md = json::object{};
+  md.as_object()[key] = o->at("value");
+  return {{204, nullptr}};
+}
+
+outcome machines_model::delete_metadata(const std::string& app, const std::string& id,
+                                        const std::string& key, const std::string& nonce) {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return {err};
+  if (auto c = lease_conflict(*m, nonce))
+    return {*c};
+  if (auto* md = m->config.if_contains("metadata"); md != nullptr && md->is_object())
+    md->as_object().erase(key);
+  return {{204, nullptr}};
+}
+
+std::optional<reply> machines_model::wait_answer(const std::string& app, const std::string& id,
+                                                 const std::set<std::string>& states) const {
+  reply err;
+  auto* m = find_machine(app, id, err);
+  if (m == nullptr)
+    return err;
+  if (states.count(m->state) == 0)
+    return std::nullopt;
+  auto event = m->events.empty() ? json::value{""} : m->events.front().as_object().at("id");
+  return reply{200, json::object{{"ok", true}, {"state", m->state}, {"version", m->version}, {"event_id", event}}};
+}
+
+} // namespace atlas::sim

@@ -1,0 +1,114 @@
+#pragma once
+// The apps and Machines of the simulated Fly (reference/fly_api.md §1.2–1.3):
+// what each call answers and how a machine moves between states. No I/O and
+// no clock of its own: the simulator serializes calls, runs the transitions
+// it is given back after their delay, and answers `wait`s.
+
+#include <atlas/core/options.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace atlas::sim {
+
+/// A status and a JSON body (null: no body).
+struct reply {
+  int status = 200;
+  boost::json::value body{};
+};
+
+/// A machine's move to state `to` after `after`, if nothing has changed it
+/// in between (`epoch`).
+struct transition {
+  std::string app;
+  std::string machine;
+  std::uint64_t epoch = 0;
+  std::string to;
+  duration after{0};
+  std::string then{}; ///< a further state, one transition time after `to`
+};
+
+struct outcome {
+  reply answer;
+  std::vector<transition> next{};
+};
+
+/// Fly's error body: {"error": text} plus "status" when Fly sends one.
+reply fly_error(int status, std::string text, std::string fly_status = {});
+
+class machines_model {
+public:
+  machines_model(std::string org, duration transition_time);
+
+  outcome create_app(const boost::json::value& body);
+  outcome get_app(const std::string& app) const;
+  outcome list_apps(const std::string& org_slug) const;
+  outcome delete_app(const std::string& app);
+
+  /// Query filters: include_deleted, state (comma list), region, metadata.K=V.
+  outcome list_machines(const std::string& app, const std::multimap<std::string, std::string>& query) const;
+  outcome create_machine(const std::string& app, const boost::json::value& body);
+  outcome get_machine(const std::string& app, const std::string& id) const;
+  /// `nonce`: the fly-machine-lease-nonce header (empty: none).
+  outcome update_machine(const std::string& app, const std::string& id, const boost::json::value& body,
+                         const std::string& nonce);
+  outcome start(const std::string& app, const std::string& id, const std::string& nonce);
+  outcome stop(const std::string& app, const std::string& id, const std::string& nonce);
+  outcome suspend(const std::string& app, const std::string& id, const std::string& nonce);
+  outcome restart(const std::string& app, const std::string& id, const std::string& nonce);
+  outcome signal(const std::string& app, const std::string& id, const boost::json::value& body,
+                 const std::string& nonce);
+  outcome destroy(const std::string& app, const std::string& id, bool force, const std::string& nonce);
+
+  outcome acquire_lease(const std::string& app, const std::string& id, const boost::json::value& body,
+                        const std::string& nonce);
+  outcome get_lease(const std::string& app, const std::string& id) const;
+  outcome release_lease(const std::string& app, const std::string& id, const std::string& nonce);
+
+  outcome get_metadata(const std::string& app, const std::string& id) const;
+  outcome set_metadata(const std::string& app, const std::string& id, const std::string& key,
+                       const boost::json::value& body, const std::string& nonce);
+  outcome delete_metadata(const std::string& app, const std::string& id, const std::string& key,
+                          const std::string& nonce);
+
+  /// The answer to a `wait` for any of `states` if the machine is in one now
+  /// (or an error if there is no such machine); nothing while it is not.
+  std::optional<reply> wait_answer(const std::string& app, const std::string& id,
+                                   const std::set<std::string>& states) const;
+
+  /// Applies `t` if still current; returns what follows it.
+  std::vector<transition> apply(const transition& t);
+
+private:
+  struct machine;
+  struct app_record;
+  using clock = std::chrono::system_clock;
+
+  app_record* find_app(const std::string& app);
+  const app_record* find_app(const std::string& app) const;
+  machine* find_machine(const std::string& app, const std::string& id, reply& error);
+  const machine* find_machine(const std::string& app, const std::string& id, reply& error) const;
+  std::optional<reply> lease_conflict(const machine& m, const std::string& nonce) const;
+  std::vector<transition> go(machine& m, const std::string& now_state, const std::string& then_state,
+                             const std::string& event);
+  boost::json::value machine_json(const machine& m) const;
+  boost::json::value app_json(const app_record& a) const;
+  std::string random_id(std::size_t n, const char* alphabet);
+  std::string ulid();
+
+  std::string org_;
+  duration transition_;
+  std::map<std::string, std::shared_ptr<app_record>> apps_;
+  std::mt19937_64 rng_;
+};
+
+} // namespace atlas::sim
