@@ -524,6 +524,19 @@ const std::string& fly_simulator::token() const {
   return impl_->opts.tokens.front();
 }
 
+expected<void> fly_simulator::add_app(const std::string& name) {
+  sim::outcome out;
+  {
+    std::lock_guard g{impl_->mtx};
+    out = impl_->model.create_app(json::object{{"app_name", name}, {"org_slug", impl_->opts.org}});
+  }
+  if (out.answer.status == 201)
+    return {};
+  auto text = out.answer.body.as_object().at("error").as_string();
+  return error{out.answer.status == 422 && text.starts_with("Name has") ? errc::conflict : errc::validation,
+               "app \"" + name + "\": " + std::string{text}};
+}
+
 void fly_simulator::inject(std::string method, std::string route, fly_fault f) {
   impl_->inject_fault(std::move(method), std::move(route), f);
 }

@@ -75,6 +75,10 @@ public:
   /// The first accepted token.
   const std::string& token() const;
 
+  /// Creates an app as POST /v1/apps would (errc::conflict when taken,
+  /// errc::validation for a bad name): seeding, without a request.
+  expected<void> add_app(const std::string& name);
+
   /// The next `f.times` requests of `method` ("*": any) on `route` (a route
   /// pattern as recorded, or "*") get `f`. Also over HTTP: POST /__sim/faults
   /// with {"method","route","kind","status","times","retry_after_ms","delay_ms"};

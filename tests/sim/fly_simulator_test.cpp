@@ -458,3 +458,13 @@ TEST_CASE("the client retries injected 429 and 5xx and paces a burst: 100 update
   CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 200) == 100);
   CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 429) >= 3);
 }
+
+TEST_CASE("add_app seeds apps without a request; a taken or bad name is refused") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("seeded"));
+  auto got = sync<fly_app>([&](auto cb) { f.fly->get_app("seeded", cb); });
+  CHECK(got);
+  CHECK(f.sim->add_app("seeded").error().code() == errc::conflict);
+  CHECK(f.sim->add_app("Not_Valid").error().code() == errc::validation);
+  CHECK(f.sim->count("POST", "/v1/apps") == 0);
+}
