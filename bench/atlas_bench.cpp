@@ -17,6 +17,7 @@ int usage() {
                "  w1 [N=2000000]         cache-hit token lookups, N per thread, one thread per core\n"
                "  w1b [N=500000]         one request per lookup to 1,000 app servers, N per caller\n"
                "  http [N=20000] [C=8]   HTTP client over keep-alive to a loopback server, plain and TLS\n"
+               "  machines [N=20000] [C=8]  Fly Machines API calls through the client, against the simulator\n"
                "  w5 [N=100000]          spawn time and RSS per idle child of a dynamic supervisor\n"
                "  w5_bare [N=100000]     the same actors without a supervisor (the CAF floor)\n"
                "  w6 [N=10000] [PERIOD=1] crash->restart throughput of one child, one_for_one\n"
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
     return atlas::bench::w1_token_hit(arg(argc, argv, 2, 2000000));
   if (w == "http")
     return atlas::bench::http_keepalive(arg(argc, argv, 2, 20000), arg(argc, argv, 3, 8));
+  if (w == "machines")
+    return atlas::bench::machines_api(arg(argc, argv, 2, 20000), arg(argc, argv, 3, 8));
   if (w == "w1b")
     return atlas::bench::w1b_token_call(arg(argc, argv, 2, 500000));
   if (w == "w5")

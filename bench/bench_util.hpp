@@ -4,6 +4,8 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -15,6 +17,14 @@ namespace atlas::bench {
 
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// This process's CPU time so far, user + system, in seconds.
+inline double cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto tv = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return tv(ru.ru_utime) + tv(ru.ru_stime);
 }
 
 /// Resident set size of this process in bytes (VmRSS of /proc/self/status).

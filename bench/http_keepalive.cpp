@@ -9,7 +9,6 @@
 #include <atlas/net/http_server.hpp>
 #include <atlas/net/self_signed_certificate.hpp>
 
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,13 +19,6 @@
 namespace atlas::bench {
 
 namespace {
-
-double cpu_seconds() {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  auto tv = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return tv(ru.ru_utime) + tv(ru.ru_stime);
-}
 
 // Forks a server (plain or TLS) that answers GET /machine with a
 // Machine-sized JSON body; returns its pid and port.

@@ -6,6 +6,7 @@ namespace atlas::bench {
 int w1_token_hit(int n);
 int w1b_token_call(int n);
 int http_keepalive(int n, int concurrent);
+int machines_api(int n, int concurrent);
 int w5_footprint(int n);
 int w5_bare(int n);
 int w6_restart(int n, int period_s);
