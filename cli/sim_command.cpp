@@ -15,6 +15,7 @@ namespace {
 struct sim_args {
   std::string listen = "127.0.0.1:0";
   int apps = 0;
+  double log_rate = 1;
 };
 
 int run_sim(const sim_args& args) {
@@ -35,6 +36,11 @@ int run_sim(const sim_args& args) {
               << "\": expected HOST:PORT with an IP address and a port from 0 to 65535\n";
     return 2;
   }
+  if (!(args.log_rate >= 0 && args.log_rate <= 100000)) {
+    std::cerr << "atlas sim: --log-rate " << args.log_rate << ": lines per second and app, from 0 to 100000\n";
+    return 2;
+  }
+  o.log_rate = args.log_rate;
   if (args.apps < 0 || args.apps > 10000) {
     std::cerr << "atlas sim: --apps " << args.apps << ": from 0 to 10000\n";
     return 2;
@@ -58,6 +64,7 @@ int run_sim(const sim_args& args) {
     }
   // The simulator's own token: printing it is the point (nothing real).
   std::cout << "FLY_FLAPS_BASE_URL=" << (*sim)->base_url() << '\n'
+            << "FLY_API_BASE_URL=" << (*sim)->base_url() << '\n'
             << "FLY_API_TOKEN=" << (*sim)->token() << '\n'
             << std::flush;
   std::cerr << "atlas sim: serving " << args.apps << " app(s); Ctrl-C stops\n";
@@ -76,7 +83,9 @@ void add_sim_command(CLI::App& app, int& exit_code) {
     ->capture_default_str();
   cmd->add_option("--apps", args->apps, "apps to create at start (app-1, app-2, ...)")
     ->capture_default_str();
-  cmd->footer("Prints FLY_FLAPS_BASE_URL=... and FLY_API_TOKEN=... on stdout. See docs/simulator.md.");
+  cmd->add_option("--log-rate", args->log_rate, "log lines made up per second and app")->capture_default_str();
+  cmd->footer("Prints FLY_FLAPS_BASE_URL=..., FLY_API_BASE_URL=... and FLY_API_TOKEN=... on stdout. "
+              "See docs/simulator.md.");
   cmd->callback([args, &exit_code] { exit_code = run_sim(*args); });
 }
 

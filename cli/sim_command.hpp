@@ -1,5 +1,5 @@
 #pragma once
-// `atlas sim [--listen HOST:PORT] [--apps N]`: the Fly simulator on its own
+// `atlas sim [--listen HOST:PORT] [--apps N] [--log-rate R]`: the Fly simulator on its own
 // (docs/simulator.md). Prints where it listens and the token it accepts as
 // environment assignments, then serves until SIGINT or SIGTERM.
 

@@ -3,7 +3,9 @@
 // reference/exatlas.md §7.1).
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace atlas {
 
@@ -28,6 +30,11 @@ struct log_entry {
 
 /// RFC 3339 UTC with nanoseconds: "2026-11-25T10:00:00.123456789Z".
 std::string format_timestamp(std::int64_t timestamp_ns);
+
+/// The instant of an RFC 3339 timestamp, in nanoseconds since the epoch:
+/// "2026-11-25T10:00:00Z", with 1 to 9 fraction digits, with "Z" or an offset
+/// ("+02:00"). Nothing when the text is not one.
+std::optional<std::int64_t> parse_timestamp(std::string_view text);
 
 /// "2026-11-25T10:00:00.123456789Z app[instance] region [level] message",
 /// flyctl's line shape. The message is redacted.

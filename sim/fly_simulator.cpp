@@ -1,6 +1,7 @@
 #include <atlas/sim/fly_simulator.hpp>
 
 #include <atlas/net/http_server.hpp>
+#include <atlas/sim/log_generator.hpp>
 #include <atlas/sim/machines_model.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -77,7 +78,10 @@ std::string param(const std::multimap<std::string, std::string>& q, const std::s
 http_server_response to_response(const sim::reply& r) {
   http_server_response res;
   res.status = r.status;
-  if (!r.body.is_null()) {
+  if (!r.text.empty()) {
+    res.body = r.text;
+    res.content_type = r.content_type;
+  } else if (!r.body.is_null()) {
     res.body = json::serialize(r.body);
     res.content_type = "application/json; charset=utf-8";
   }
@@ -95,6 +99,7 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
 
   mutable std::mutex mtx; // everything below
   sim::machines_model model;
+  sim::log_generator logs;
   rate_limiter limits;
   struct armed_fault {
     std::string method, route;
@@ -112,7 +117,8 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
   bool stopped = false;
 
   explicit impl(fly_simulator_options o)
-    : opts(std::move(o)), model(opts.org, opts.transition), limits(opts.rate_limits, opts.default_rate_limit) {
+    : opts(std::move(o)), model(opts.org, opts.transition), logs(opts.log_rate),
+      limits(opts.rate_limits, opts.default_rate_limit) {
   }
 
   using handler = std::function<sim::outcome(const http_server_request&, const json::value& body,
@@ -120,6 +126,7 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
 
   // -- the pipeline every Fly route goes through -----------------------------------------
 
+  /// `action`: the rate limit's bucket ("": not limited).
   void add(http_router& r, const std::string& method, const std::string& route, const std::string& action,
            handler h) {
     r.add(method, route, [self = weak_from_this(), method, route, action, h](const http_server_request& req,
@@ -159,6 +166,18 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
         lock.unlock();
         return answer(std::move(res));
       }
+      if (f->what == fly_fault::kind::truncate) {
+        auto cut = [answer](http_server_response res) mutable {
+          auto n = res.body.size() / 2;
+          // End inside a line, never at its end.
+          while (n > 0 && (res.body[n - 1] == '\n' || (n < res.body.size() && res.body[n] == '\n')))
+            --n;
+          res.body.resize(n);
+          answer(std::move(res));
+        };
+        lock.unlock();
+        return run(action, route, h, req, std::move(cut));
+      }
       // delay: served normally, answered late
       auto late = [this, delay = f->delay, answer](http_server_response res) mutable {
         after(delay, [answer, res = std::move(res)]() mutable { answer(std::move(res)); });
@@ -174,7 +193,7 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
            const http_server_request& req, std::function<void(http_server_response)> answer) {
     if (!authorized(req))
       return answer(http_server_response::error(401, unauthorized_body));
-    if (opts.enforce_rate_limits) {
+    if (opts.enforce_rate_limits && !action.empty()) {
       auto resource = req.params.count("id") ? req.params.at("id")
                       : req.params.count("app") ? req.params.at("app") : std::string{};
       if (auto wait = limits.try_take(action, resource); wait.count() > 0) {
@@ -405,6 +424,14 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
       return model.delete_metadata(app(q), id(q), q.params.at("key"), n);
     });
 
+    // Logs: not Machines API calls, so not under its rate limits.
+    add(r, "GET", "/api/v1/apps/{app}/logs", "", [this, app](req_t q, body_t, nonce_t) {
+      return logs_page(app(q), query_map(q), false);
+    });
+    add(r, "GET", "/v1/apps/{app}/logs", "", [this, app](req_t q, body_t, nonce_t) {
+      return logs_page(app(q), query_map(q), true);
+    });
+
     // The control surface: not Fly's, never rate limited or recorded.
     r.add("POST", "/__sim/faults", [self = weak_from_this()](const http_server_request& q, http_responder reply) {
       auto s = self.lock();
@@ -440,6 +467,63 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
     return r;
   }
 
+  // GET /api/v1/apps/{app}/logs?next_token= (JSON:API, flyctl's) and
+  // GET /v1/apps/{app}/logs?start_time= (NDJSON, ExAtlas's): lines at or
+  // after the cursor, 100 at most; without one, the latest 100. A cursor is
+  // inclusive, so the lines that share the last timestamp of a page come
+  // again on the next: clients drop what they have seen.
+  sim::outcome logs_page(const std::string& app, const std::multimap<std::string, std::string>& q, bool ndjson) {
+    if (!model.has_app(app))
+      return {sim::fly_error(404, "app not found")};
+    auto cursor = param(q, ndjson ? "start_time" : "next_token");
+    sim::log_query lq;
+    if (!cursor.empty()) {
+      char* end = nullptr;
+      lq.from_ns = std::strtoll(cursor.c_str(), &end, 10);
+      if (*end != '\0' || lq.from_ns <= 0)
+        return {sim::fly_error(400, std::string{ndjson ? "start_time" : "next_token"}
+                                      + " must be nanoseconds since the epoch, not \"" + cursor + "\"")};
+    }
+    lq.region = param(q, "region");
+    lq.instance = param(q, "instance");
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
+    auto lines = logs.read(app, lq, now);
+    sim::reply r;
+    if (ndjson) {
+      for (const auto& e : lines)
+        r.text += json::serialize(json::object{
+                    {"event", json::object{{"provider", "app"}}},
+                    {"fly", json::object{{"app", json::object{{"instance", e.instance}, {"name", e.app}}},
+                                         {"region", e.region}}},
+                    {"host", e.instance.substr(0, 4)},
+                    {"log", json::object{{"level", e.level}}},
+                    {"message", e.message},
+                    {"timestamp", format_timestamp(e.timestamp_ns)}})
+                  + "\n";
+      r.content_type = "application/x-ndjson";
+      if (r.text.empty())
+        r.body = nullptr; // an empty page: 200 with no body
+      return {r};
+    }
+    json::array data;
+    for (const auto& e : lines)
+      data.push_back(json::object{
+        {"id", e.id},
+        {"type", "logs"},
+        {"attributes", json::object{{"timestamp", format_timestamp(e.timestamp_ns)},
+                                    {"message", e.message},
+                                    {"level", e.level},
+                                    {"instance", e.instance},
+                                    {"region", e.region},
+                                    {"meta", json::object{{"instance", e.instance},
+                                                          {"region", e.region},
+                                                          {"event", json::object{{"provider", "app"}}}}}}}});
+    auto next = lines.empty() ? cursor : std::to_string(lines.back().timestamp_ns);
+    r.body = json::object{{"data", std::move(data)}, {"meta", json::object{{"next_token", next}}}};
+    return {r};
+  }
+
   void inject_fault(std::string method, std::string route, fly_fault f) {
     if (f.times == 0)
       return;
@@ -470,8 +554,10 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
       f.what = fly_fault::kind::reset;
     else if (kind == "delay")
       f.what = fly_fault::kind::delay;
+    else if (kind == "truncate")
+      f.what = fly_fault::kind::truncate;
     else
-      return error{errc::validation, "fault kind \"" + kind + "\": one of status, reset, delay"};
+      return error{errc::validation, "fault kind \"" + kind + "\": one of status, reset, delay, truncate"};
     f.status = static_cast<int>(num("status", 500));
     if (f.status < 400 || f.status > 599)
       return error{errc::validation, "fault status " + std::to_string(f.status) + ": from 400 to 599"};
@@ -535,6 +621,18 @@ expected<void> fly_simulator::add_app(const std::string& name) {
   auto text = out.answer.body.as_object().at("error").as_string();
   return error{out.answer.status == 422 && text.starts_with("Name has") ? errc::conflict : errc::validation,
                "app \"" + name + "\": " + std::string{text}};
+}
+
+void fly_simulator::append_log(const std::string& app, log_entry e) {
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  std::lock_guard g{impl_->mtx};
+  impl_->logs.append(app, std::move(e), now);
+}
+
+void fly_simulator::set_log_rate(const std::string& app, double per_second) {
+  std::lock_guard g{impl_->mtx};
+  impl_->logs.set_rate(app, per_second);
 }
 
 void fly_simulator::inject(std::string method, std::string route, fly_fault f) {

@@ -7,6 +7,7 @@
 // reproduces and what it does not.
 
 #include <atlas/core/expected.hpp>
+#include <atlas/core/log_entry.hpp>
 #include <atlas/core/options.hpp>
 #include <atlas/net/rate_limiter.hpp>
 
@@ -36,6 +37,8 @@ struct fly_simulator_options {
   bool enforce_rate_limits = true; ///< 429 with Retry-After, as Fly
   std::map<std::string, bucket_spec, std::less<>> rate_limits = fly_machines_rate_limits();
   bucket_spec default_rate_limit{1, 3}; ///< actions the table does not name
+  /// Log lines made up per app and second (0: only those added by append_log()).
+  double log_rate = 0;
 };
 
 /// A fault for the next `times` requests that match a route.
@@ -44,6 +47,7 @@ struct fly_fault {
     status, ///< answer `status` with a Fly error body (and Retry-After if set)
     reset,  ///< reset the connection without answering
     delay,  ///< answer normally, `delay` late
+    truncate, ///< answer normally, but only the first half of the body, cut inside a line
   };
   kind what = kind::status;
   int status = 500;
@@ -78,6 +82,11 @@ public:
   /// Creates an app as POST /v1/apps would (errc::conflict when taken,
   /// errc::validation for a bad name): seeding, without a request.
   expected<void> add_app(const std::string& name);
+
+  /// Adds a log line to an app's logs (timestamp 0: now; id empty: one is made).
+  void append_log(const std::string& app, log_entry e);
+  /// Log lines made up per second for `app` from now on.
+  void set_log_rate(const std::string& app, double per_second);
 
   /// The next `f.times` requests of `method` ("*": any) on `route` (a route
   /// pattern as recorded, or "*") get `f`. Also over HTTP: POST /__sim/faults

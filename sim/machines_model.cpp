@@ -225,6 +225,10 @@ outcome machines_model::list_apps(const std::string& org_slug) const {
   return {{200, json::object{{"total_apps", n}, {"apps", std::move(list)}}}};
 }
 
+bool machines_model::has_app(const std::string& app) const {
+  return find_app(app) != nullptr;
+}
+
 outcome machines_model::delete_app(const std::string& app) {
   if (apps_.erase(app) == 0)
     return {fly_error(404, "app not found")};

@@ -20,10 +20,12 @@
 
 namespace atlas::sim {
 
-/// A status and a JSON body (null: no body).
+/// A status and a JSON body (null: no body), or a body in another format.
 struct reply {
   int status = 200;
   boost::json::value body{};
+  std::string text{};         ///< used instead of `body` when not empty
+  std::string content_type{}; ///< of `text`
 };
 
 /// A machine's move to state `to` after `after`, if nothing has changed it
@@ -53,6 +55,7 @@ public:
   outcome get_app(const std::string& app) const;
   outcome list_apps(const std::string& org_slug) const;
   outcome delete_app(const std::string& app);
+  bool has_app(const std::string& app) const;
 
   /// Query filters: include_deleted, state (comma list), region, metadata.K=V.
   outcome list_machines(const std::string& app, const std::multimap<std::string, std::string>& query) const;

@@ -3,6 +3,7 @@
 // errors included.
 #include "../support/wait.hpp"
 
+#include <atlas/net/fly_logs_client.hpp>
 #include <atlas/net/fly_machines_client.hpp>
 #include <atlas/sim/fly_simulator.hpp>
 
@@ -10,7 +11,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <future>
+#include <set>
 
 using namespace atlas;
 using namespace atlas::test;
@@ -467,4 +470,134 @@ TEST_CASE("add_app seeds apps without a request; a taken or bad name is refused"
   CHECK(f.sim->add_app("seeded").error().code() == errc::conflict);
   CHECK(f.sim->add_app("Not_Valid").error().code() == errc::validation);
   CHECK(f.sim->count("POST", "/v1/apps") == 0);
+}
+
+namespace {
+
+struct logs_fixture : sim_fixture {
+  fly_logs_client jsonapi{*http, secret{sim->token()}, options(fly_logs_form::jsonapi)};
+  fly_logs_client ndjson{*http, secret{sim->token()}, options(fly_logs_form::ndjson)};
+
+  fly_logs_options options(fly_logs_form form) const {
+    fly_logs_options o;
+    o.api_base_url = sim->base_url();
+    o.flaps_base_url = sim->base_url();
+    o.form = form;
+    return o;
+  }
+
+  expected<fly_logs_page> page(const fly_logs_client& c, fly_logs_query q) {
+    return sync<fly_logs_page>([&](auto cb) { c.fetch(q, cb); });
+  }
+};
+
+constexpr std::int64_t t0 = 1779235200000000000; // 2026-05-20T00:00:00Z
+
+} // namespace
+
+TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token; equal timestamps repeat, none is lost") {
+  logs_fixture f;
+  REQUIRE(f.sim->add_app("demo"));
+  // 150 lines; 99, 100 and 101 (0-based) share one timestamp across the page cut
+  for (int i = 0; i < 150; ++i) {
+    log_entry e;
+    e.timestamp_ns = t0 + (i >= 99 && i <= 101 ? 99 : i);
+    e.message = "line " + std::to_string(i);
+    f.sim->append_log("demo", e);
+  }
+  auto p1 = f.page(f.jsonapi, {"demo", t0});
+  REQUIRE(p1);
+  REQUIRE(p1->entries.size() == 100);
+  CHECK(p1->entries.front().message == "line 0");
+  CHECK(p1->next_cursor_ns == t0 + 99);
+  auto p2 = f.page(f.jsonapi, {"demo", p1->next_cursor_ns});
+  REQUIRE(p2);
+  std::set<std::string> ids, messages;
+  for (auto* p : {&*p1, &*p2})
+    for (auto& e : p->entries) {
+      ids.insert(e.id);
+      messages.insert(e.message);
+    }
+  CHECK(messages.size() == 150); // every line, once told apart by id
+  CHECK(ids.size() == 150);
+  CHECK(p2->entries.front().timestamp_ns == t0 + 99); // the boundary comes again
+  auto p3 = f.page(f.jsonapi, {"demo", p2->next_cursor_ns});
+  CHECK(p3->entries.size() == 1); // only the last line, at the cursor itself
+
+  // the latest page without a cursor; region and instance filters
+  auto latest = f.page(f.jsonapi, {"demo"});
+  REQUIRE(latest);
+  CHECK(latest->entries.size() == 100);
+  CHECK(latest->entries.back().message == "line 149");
+  log_entry other;
+  other.timestamp_ns = t0 + 1000;
+  other.region = "syd";
+  other.instance = "0123456789abcd";
+  other.message = "from sydney";
+  f.sim->append_log("demo", other);
+  auto syd = f.page(f.jsonapi, {"demo", t0, "syd"});
+  REQUIRE(syd->entries.size() == 1);
+  CHECK(syd->entries[0].message == "from sydney");
+  auto by_machine = f.page(f.jsonapi, {"demo", t0, "", "0123456789abcd"});
+  CHECK(by_machine->entries.size() == 1);
+}
+
+TEST_CASE("logs, NDJSON: start_time in ns; a truncated page skips its cut line; 404, 401") {
+  logs_fixture f;
+  REQUIRE(f.sim->add_app("demo"));
+  for (int i = 0; i < 10; ++i) {
+    log_entry e;
+    e.timestamp_ns = t0 + i;
+    e.message = "line " + std::to_string(i);
+    f.sim->append_log("demo", e);
+  }
+  auto p = f.page(f.ndjson, {"demo", t0 + 5});
+  REQUIRE(p);
+  REQUIRE(p->entries.size() == 5);
+  CHECK(p->entries[0].message == "line 5");
+  CHECK(p->entries[0].app == "demo");
+  CHECK(p->next_cursor_ns == t0 + 9);
+  CHECK(p->malformed == 0);
+
+  f.sim->inject("GET", "/v1/apps/{app}/logs", fault(fly_fault::kind::truncate));
+  auto cut = f.page(f.ndjson, {"demo", t0});
+  REQUIRE(cut);
+  CHECK(cut->malformed == 1);
+  CHECK(cut->entries.size() < 10);
+  CHECK_FALSE(cut->entries.empty());
+
+  auto missing = f.page(f.ndjson, {"nope", t0});
+  CHECK(missing.error().code() == errc::not_found);
+  fly_logs_client stranger{*f.http, secret{"fo1_wrong"}, f.options(fly_logs_form::jsonapi)};
+  auto denied = f.page(stranger, {"demo", t0});
+  CHECK(denied.error().code() == errc::unauthorized);
+  auto bad_cursor = f.raw("GET", "/api/v1/apps/demo/logs?next_token=yesterday");
+  CHECK(bad_cursor->status == 400);
+}
+
+TEST_CASE("logs: the generator makes lines at the configured rate, some with equal timestamps") {
+  logs_fixture f;
+  REQUIRE(f.sim->add_app("busy"));
+  f.sim->set_log_rate("busy", 2000); // lines per second
+  std::vector<log_entry> seen;
+  std::set<std::string> ids;
+  std::int64_t cursor = 0;
+  auto deadline = std::chrono::steady_clock::now() + default_deadline;
+  while (seen.size() < 300 && std::chrono::steady_clock::now() < deadline) {
+    auto p = f.page(f.jsonapi, {"busy", cursor});
+    REQUIRE(p);
+    for (auto& e : p->entries)
+      if (ids.insert(e.id).second)
+        seen.push_back(e);
+    cursor = p->next_cursor_ns;
+  }
+  REQUIRE(seen.size() >= 300);
+  bool equal_pair = false;
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    CHECK(seen[i].timestamp_ns >= seen[i - 1].timestamp_ns);
+    equal_pair = equal_pair || seen[i].timestamp_ns == seen[i - 1].timestamp_ns;
+  }
+  CHECK(equal_pair);
+  CHECK(seen[0].instance.size() == 14);
+  CHECK(seen[0].region.size() == 3);
 }
