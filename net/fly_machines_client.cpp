@@ -414,4 +414,146 @@ void fly_machines_client::delete_metadata(const std::string& app, const std::str
   st_->untyped({"metadata", id, "DELETE", machine_path(app, id) + "/metadata/" + segment(key)}, std::move(done));
 }
 
+// -- volumes ---------------------------------------------------------------------------------
+
+namespace {
+
+std::string volumes_path(const std::string& app) {
+  return "/v1/apps/" + segment(app) + "/volumes";
+}
+
+fly_volume to_volume(const json::object& o) {
+  fly_volume v;
+  v.id = str(o, "id");
+  v.name = str(o, "name");
+  v.state = str(o, "state");
+  v.region = str(o, "region");
+  v.zone = str(o, "zone");
+  v.size_gb = num(o, "size_gb");
+  if (auto* e = o.if_contains("encrypted"); e != nullptr && e->is_bool())
+    v.encrypted = e->as_bool();
+  v.attached_machine_id = str(o, "attached_machine_id");
+  v.snapshot_retention = num(o, "snapshot_retention");
+  if (auto* b = o.if_contains("auto_backup_enabled"); b != nullptr && b->is_bool())
+    v.auto_backup_enabled = b->as_bool();
+  return v;
+}
+
+expected<fly_volume> volume_from(const http_response& r) {
+  auto o = parse_object(r);
+  if (!o)
+    return o.error();
+  return to_volume(*o);
+}
+
+fly_secret to_secret(const json::object& o) {
+  fly_secret s;
+  s.name = str(o, "name");
+  s.digest = str(o, "digest");
+  s.created_at = str(o, "created_at");
+  s.updated_at = str(o, "updated_at");
+  if (auto* v = o.if_contains("value"); v != nullptr && v->is_string())
+    s.value = secret{std::string{v->as_string()}};
+  return s;
+}
+
+expected<std::int64_t> version_from(const http_response& r) {
+  auto o = parse_object(r);
+  if (!o)
+    return o.error();
+  return num(*o, "version");
+}
+
+} // namespace
+
+void fly_machines_client::list_volumes(const std::string& app, callback<std::vector<fly_volume>> done) {
+  st_->typed<std::vector<fly_volume>>({"list_volumes", app, "GET", volumes_path(app)}, std::move(done),
+                                      [](const http_response& r) -> expected<std::vector<fly_volume>> {
+                                        auto v = parse_body(r);
+                                        if (!v)
+                                          return v.error();
+                                        if (!v->is_array())
+                                          return error{errc::provider, "the answer is not a JSON array",
+                                                       r.status, provider};
+                                        std::vector<fly_volume> out;
+                                        for (auto& x : v->as_array())
+                                          if (x.is_object())
+                                            out.push_back(to_volume(x.as_object()));
+                                        return out;
+                                      });
+}
+
+void fly_machines_client::create_volume(const std::string& app, const fly_volume_request& req,
+                                        callback<fly_volume> done) {
+  state::call c{"create_volume", app, "POST", volumes_path(app)};
+  json::object body{{"name", req.name}, {"size_gb", req.size_gb}, {"encrypted", req.encrypted}};
+  if (!req.region.empty())
+    body["region"] = req.region;
+  c.body = std::move(body);
+  st_->typed<fly_volume>(std::move(c), std::move(done), volume_from);
+}
+
+void fly_machines_client::get_volume(const std::string& app, const std::string& id, callback<fly_volume> done) {
+  st_->typed<fly_volume>({"get_volume", id, "GET", volumes_path(app) + "/" + segment(id)}, std::move(done),
+                         volume_from);
+}
+
+void fly_machines_client::extend_volume(const std::string& app, const std::string& id, std::int64_t size_gb,
+                                        callback<std::pair<fly_volume, bool>> done) {
+  state::call c{"extend_volume", id, "PUT", volumes_path(app) + "/" + segment(id) + "/extend"};
+  c.body = json::object{{"size_gb", size_gb}};
+  st_->typed<std::pair<fly_volume, bool>>(
+    std::move(c), std::move(done), [](const http_response& r) -> expected<std::pair<fly_volume, bool>> {
+      auto o = parse_object(r);
+      if (!o)
+        return o.error();
+      auto* v = o->if_contains("volume");
+      if (v == nullptr || !v->is_object())
+        return error{errc::provider, "an extend answer without \"volume\"", r.status, provider};
+      auto* restart = o->if_contains("needs_restart");
+      return std::pair{to_volume(v->as_object()), restart != nullptr && restart->is_bool() && restart->as_bool()};
+    });
+}
+
+void fly_machines_client::delete_volume(const std::string& app, const std::string& id, callback<fly_volume> done) {
+  st_->typed<fly_volume>({"delete_volume", id, "DELETE", volumes_path(app) + "/" + segment(id)}, std::move(done),
+                         volume_from);
+}
+
+// -- secrets ---------------------------------------------------------------------------------
+
+void fly_machines_client::list_secrets(const std::string& app, bool show_values,
+                                       callback<std::vector<fly_secret>> done) {
+  st_->typed<std::vector<fly_secret>>(
+    {"list_secrets", app, "GET", "/v1/apps/" + segment(app) + "/secrets" + (show_values ? "?show_secrets=true" : "")},
+    std::move(done), [](const http_response& r) -> expected<std::vector<fly_secret>> {
+      auto o = parse_object(r);
+      if (!o)
+        return o.error();
+      std::vector<fly_secret> out;
+      if (auto* list = o->if_contains("secrets"); list != nullptr && list->is_array())
+        for (auto& x : list->as_array())
+          if (x.is_object())
+            out.push_back(to_secret(x.as_object()));
+      return out;
+    });
+}
+
+void fly_machines_client::set_secrets(const std::string& app,
+                                      const std::map<std::string, std::optional<secret>>& values,
+                                      callback<std::int64_t> done) {
+  json::object v;
+  for (const auto& [name, value] : values)
+    v[name] = value ? json::value(value->reveal()) : json::value(nullptr);
+  state::call c{"set_secrets", app, "POST", "/v1/apps/" + segment(app) + "/secrets"};
+  c.body = json::object{{"values", std::move(v)}};
+  st_->typed<std::int64_t>(std::move(c), std::move(done), version_from);
+}
+
+void fly_machines_client::delete_secret(const std::string& app, const std::string& name,
+                                        callback<std::int64_t> done) {
+  st_->typed<std::int64_t>({"delete_secret", app, "DELETE", "/v1/apps/" + segment(app) + "/secrets/" + segment(name)},
+                           std::move(done), version_from);
+}
+
 } // namespace atlas

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,34 @@ struct fly_wait_result {
   std::string state;
   std::string version;
   std::string event_id;
+};
+
+struct fly_volume {
+  std::string id;
+  std::string name;
+  std::string state;
+  std::string region;
+  std::string zone;
+  std::int64_t size_gb = 0;
+  bool encrypted = true;
+  std::string attached_machine_id{};
+  std::int64_t snapshot_retention = 0;
+  bool auto_backup_enabled = true;
+};
+
+struct fly_volume_request {
+  std::string name;   ///< lowercase letters, digits and underscores
+  std::string region; ///< empty: Fly's choice
+  std::int64_t size_gb = 3;
+  bool encrypted = true;
+};
+
+struct fly_secret {
+  std::string name;
+  std::string digest;
+  std::string created_at;
+  std::string updated_at;
+  secret value{}; ///< only when asked for (show_values)
 };
 
 struct fly_machines_options {
@@ -121,6 +150,21 @@ public:
                     const std::string& value, callback<void> done);
   void delete_metadata(const std::string& app, const std::string& id, const std::string& key,
                        callback<void> done);
+
+  void list_volumes(const std::string& app, callback<std::vector<fly_volume>> done);
+  void create_volume(const std::string& app, const fly_volume_request& req, callback<fly_volume> done);
+  void get_volume(const std::string& app, const std::string& id, callback<fly_volume> done);
+  /// Grows a volume (never shrinks); the answer says whether its machine must restart.
+  void extend_volume(const std::string& app, const std::string& id, std::int64_t size_gb,
+                     callback<std::pair<fly_volume, bool>> done);
+  void delete_volume(const std::string& app, const std::string& id, callback<fly_volume> done);
+
+  void list_secrets(const std::string& app, bool show_values, callback<std::vector<fly_secret>> done);
+  /// Sets (a value) and unsets (nothing) secrets in one call; answers the
+  /// new secrets version. Machines pick them up when next updated.
+  void set_secrets(const std::string& app, const std::map<std::string, std::optional<secret>>& values,
+                   callback<std::int64_t> done);
+  void delete_secret(const std::string& app, const std::string& name, callback<std::int64_t> done);
 
   struct state;
 

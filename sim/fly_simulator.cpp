@@ -424,6 +424,37 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
       return model.delete_metadata(app(q), id(q), q.params.at("key"), n);
     });
 
+    const std::string v = "/v1/apps/{app}/volumes";
+    auto vol = [](req_t q) { return q.params.at("volume"); };
+    add(r, "GET", v, "list_volumes", [this, app](req_t q, body_t, nonce_t) { return model.list_volumes(app(q)); });
+    add(r, "POST", v, "create_volume",
+        [this, app](req_t q, body_t b, nonce_t) { return model.create_volume(app(q), b); });
+    add(r, "GET", v + "/{volume}", "get_volume",
+        [this, app, vol](req_t q, body_t, nonce_t) { return model.get_volume(app(q), vol(q)); });
+    add(r, "PUT", v + "/{volume}", "update_volume",
+        [this, app, vol](req_t q, body_t b, nonce_t) { return model.update_volume(app(q), vol(q), b); });
+    add(r, "DELETE", v + "/{volume}", "delete_volume",
+        [this, app, vol](req_t q, body_t, nonce_t) { return model.delete_volume(app(q), vol(q)); });
+    add(r, "PUT", v + "/{volume}/extend", "extend_volume",
+        [this, app, vol](req_t q, body_t b, nonce_t) { return model.extend_volume(app(q), vol(q), b); });
+    add(r, "GET", v + "/{volume}/snapshots", "list_snapshots",
+        [this, app, vol](req_t q, body_t, nonce_t) { return model.list_snapshots(app(q), vol(q)); });
+    add(r, "POST", v + "/{volume}/snapshots", "create_snapshot",
+        [this, app, vol](req_t q, body_t, nonce_t) { return model.create_snapshot(app(q), vol(q)); });
+
+    const std::string sec = "/v1/apps/{app}/secrets";
+    auto name = [](req_t q) { return q.params.at("name"); };
+    add(r, "GET", sec, "list_secrets", [this, app](req_t q, body_t, nonce_t) {
+      return model.list_secrets(app(q), q.query_param("show_secrets").value_or("") == "true");
+    });
+    add(r, "POST", sec, "set_secrets", [this, app](req_t q, body_t b, nonce_t) { return model.set_secrets(app(q), b); });
+    add(r, "GET", sec + "/{name}", "get_secret",
+        [this, app, name](req_t q, body_t, nonce_t) { return model.get_secret(app(q), name(q)); });
+    add(r, "POST", sec + "/{name}", "set_secret",
+        [this, app, name](req_t q, body_t b, nonce_t) { return model.set_secret(app(q), name(q), b); });
+    add(r, "DELETE", sec + "/{name}", "delete_secret",
+        [this, app, name](req_t q, body_t, nonce_t) { return model.delete_secret(app(q), name(q)); });
+
     // Logs: not Machines API calls, so not under its rate limits.
     add(r, "GET", "/api/v1/apps/{app}/logs", "", [this, app](req_t q, body_t, nonce_t) {
       return logs_page(app(q), query_map(q), false);

@@ -65,7 +65,7 @@ void log_generator::generate(const std::string& app, app_logs& a, std::int64_t n
   std::int64_t t = a.generated_until;
   for (std::int64_t i = 0; i < n; ++i) {
     // Every third line shares the previous one's timestamp: Fly's do too.
-    if (i % 3 != 2 || a.lines.empty())
+    if (a.made++ % 3 != 2 || a.lines.empty())
       t += step;
     log_entry e;
     e.timestamp_ns = std::max(t, a.lines.empty() ? t : a.lines.back().timestamp_ns);

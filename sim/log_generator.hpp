@@ -37,6 +37,7 @@ private:
   struct app_logs {
     double rate = 0;
     std::int64_t generated_until = 0;
+    std::uint64_t made = 0; ///< lines made up so far
     std::vector<log_entry> lines; ///< ascending timestamps
     std::vector<std::string> instances;
   };

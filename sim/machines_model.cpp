@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 
 namespace atlas::sim {
 
@@ -65,9 +67,27 @@ struct machines_model::machine {
   std::optional<lease_t> lease;
 };
 
+struct machines_model::volume {
+  std::string id, name, region, zone, state = "created", fstype = "ext4";
+  std::int64_t size_gb = 3;
+  bool encrypted = true;
+  bool auto_backup_enabled = true;
+  std::int64_t snapshot_retention = 5;
+  std::chrono::system_clock::time_point created_at;
+  json::array snapshots;
+};
+
+struct machines_model::secret_value {
+  std::string value;
+  std::chrono::system_clock::time_point created_at, updated_at;
+};
+
 struct machines_model::app_record {
   std::string id, name, org;
   std::map<std::string, machine> machines;
+  std::map<std::string, volume> volumes;
+  std::map<std::string, secret_value> secrets;
+  std::int64_t secrets_version = 0;
 };
 
 machines_model::machines_model(std::string org, duration transition_time)
@@ -542,6 +562,282 @@ outcome machines_model::delete_metadata(const std::string& app, const std::strin
   if (auto* md = m->config.if_contains("metadata"); md != nullptr && md->is_object())
     md->as_object().erase(key);
   return {{204, nullptr}};
+}
+
+// -- volumes ---------------------------------------------------------------------------------
+
+machines_model::volume* machines_model::find_volume(const std::string& app, const std::string& id, reply& error) {
+  auto* a = find_app(app);
+  if (a == nullptr) {
+    error = fly_error(404, "app not found");
+    return nullptr;
+  }
+  auto it = a->volumes.find(id);
+  if (it == a->volumes.end()) {
+    error = fly_error(404, "Volume not found");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+const machines_model::volume* machines_model::find_volume(const std::string& app, const std::string& id,
+                                                         reply& error) const {
+  return const_cast<machines_model*>(this)->find_volume(app, id, error);
+}
+
+json::value machines_model::volume_json(const volume& v) const {
+  return json::object{{"id", v.id},
+                      {"name", v.name},
+                      {"state", v.state},
+                      {"size_gb", v.size_gb},
+                      {"region", v.region},
+                      {"zone", v.zone},
+                      {"encrypted", v.encrypted},
+                      {"attached_machine_id", nullptr},
+                      {"attached_alloc_id", nullptr},
+                      {"created_at", rfc3339(v.created_at)},
+                      {"fstype", v.fstype},
+                      {"snapshot_retention", v.snapshot_retention},
+                      {"auto_backup_enabled", v.auto_backup_enabled},
+                      {"bytes_total", v.size_gb * 1024 * 1024 * 1024},
+                      {"bytes_used", 0},
+                      {"host_status", "ok"},
+                      {"type", "local"}};
+}
+
+outcome machines_model::list_volumes(const std::string& app) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  json::array out;
+  for (const auto& [id, v] : a->volumes)
+    if (v.state != "destroyed")
+      out.push_back(volume_json(v));
+  return {{200, std::move(out)}};
+}
+
+outcome machines_model::create_volume(const std::string& app, const json::value& body) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto* o = body.if_object();
+  if (o == nullptr)
+    return {fly_error(400, "body must be a JSON object with at least \"name\"")};
+  volume v;
+  v.name = string_field(body, "name");
+  if (v.name.empty() || v.name.size() > 30
+      || !std::all_of(v.name.begin(), v.name.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'; }))
+    return {fly_error(400, "name: lowercase letters, digits and underscores, at most 30")};
+  v.region = string_field(body, "region");
+  if (v.region.empty())
+    v.region = "iad";
+  if (auto* sz = o->if_contains("size_gb"); sz != nullptr) {
+    if (!sz->is_int64() || sz->as_int64() < 1 || sz->as_int64() > 500)
+      return {fly_error(400, "size_gb: a whole number of GB from 1 to 500")};
+    v.size_gb = sz->as_int64();
+  }
+  if (auto* e = o->if_contains("encrypted"); e != nullptr && e->is_bool())
+    v.encrypted = e->as_bool();
+  if (auto f = string_field(body, "fstype"); !f.empty()) {
+    if (f != "ext4" && f != "raw")
+      return {fly_error(400, "fstype: ext4 or raw")};
+    v.fstype = f;
+  }
+  v.id = "vol_" + random_id(16, "abcdefghijklmnopqrstuvwxyz0123456789");
+  v.zone = random_id(4, "0123456789abcdef");
+  v.created_at = clock::now();
+  auto& stored = a->volumes[v.id] = std::move(v);
+  return {{200, volume_json(stored)}};
+}
+
+outcome machines_model::get_volume(const std::string& app, const std::string& id) const {
+  reply err;
+  auto* v = find_volume(app, id, err);
+  if (v == nullptr)
+    return {err};
+  return {{200, volume_json(*v)}};
+}
+
+outcome machines_model::update_volume(const std::string& app, const std::string& id, const json::value& body) {
+  reply err;
+  auto* v = find_volume(app, id, err);
+  if (v == nullptr)
+    return {err};
+  auto* o = body.if_object();
+  if (o == nullptr)
+    return {fly_error(400, "body must be {\"snapshot_retention\", \"auto_backup_enabled\"}")};
+  if (auto* r = o->if_contains("snapshot_retention"); r != nullptr) {
+    if (!r->is_int64() || r->as_int64() < 1 || r->as_int64() > 60)
+      return {fly_error(400, "snapshot_retention: days from 1 to 60")};
+    v->snapshot_retention = r->as_int64();
+  }
+  if (auto* b = o->if_contains("auto_backup_enabled"); b != nullptr && b->is_bool())
+    v->auto_backup_enabled = b->as_bool();
+  return {{200, volume_json(*v)}};
+}
+
+outcome machines_model::extend_volume(const std::string& app, const std::string& id, const json::value& body) {
+  reply err;
+  auto* v = find_volume(app, id, err);
+  if (v == nullptr)
+    return {err};
+  auto* o = body.if_object();
+  auto* sz = o ? o->if_contains("size_gb") : nullptr;
+  if (sz == nullptr || !sz->is_int64() || sz->as_int64() > 500)
+    return {fly_error(400, "size_gb: the new size in GB, at most 500")};
+  if (sz->as_int64() <= v->size_gb)
+    return {fly_error(400, "size_gb: a volume only grows (it is " + std::to_string(v->size_gb) + " GB)")};
+  v->size_gb = sz->as_int64();
+  return {{200, json::object{{"volume", volume_json(*v)}, {"needs_restart", false}}}};
+}
+
+outcome machines_model::delete_volume(const std::string& app, const std::string& id) {
+  reply err;
+  auto* v = find_volume(app, id, err);
+  if (v == nullptr || v->state == "destroyed")
+    return {v == nullptr ? err : fly_error(404, "Volume not found")};
+  v->state = "destroyed";
+  return {{200, volume_json(*v)}};
+}
+
+outcome machines_model::list_snapshots(const std::string& app, const std::string& id) const {
+  reply err;
+  auto* v = find_volume(app, id, err);
+  if (v == nullptr)
+    return {err};
+  return {{200, v->snapshots}};
+}
+
+outcome machines_model::create_snapshot(const std::string& app, const std::string& id) {
+  reply err;
+  auto* v = find_volume(app, id, err);
+  if (v == nullptr)
+    return {err};
+  v->snapshots.push_back(json::object{{"id", "vs_" + random_id(16, "abcdefghijklmnopqrstuvwxyz0123456789")},
+                                      {"size", 0},
+                                      {"volume_size", v->size_gb * 1024 * 1024 * 1024},
+                                      {"digest", random_id(32, "0123456789abcdef")},
+                                      {"created_at", rfc3339(clock::now())},
+                                      {"status", "created"},
+                                      {"retention_days", v->snapshot_retention}});
+  return {{200, nullptr}};
+}
+
+// -- secrets ---------------------------------------------------------------------------------
+
+namespace {
+
+std::string digest_of(const std::string& value) {
+  std::uint64_t h = 1469598103934665603ULL; // FNV-1a: a stable stand-in for Fly's digest
+  for (unsigned char c : value)
+    h = (h ^ c) * 1099511628211ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool valid_secret_name(const std::string& n) {
+  return !n.empty() && n.size() <= 256 && !std::isdigit(static_cast<unsigned char>(n[0]))
+         && std::all_of(n.begin(), n.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+            });
+}
+
+} // namespace
+
+json::value machines_model::secret_json(const std::string& name, const secret_value& s, bool show) const {
+  json::object o{{"name", name},
+                 {"digest", digest_of(s.value)},
+                 {"created_at", rfc3339(s.created_at)},
+                 {"updated_at", rfc3339(s.updated_at)}};
+  if (show)
+    o["value"] = s.value;
+  return o;
+}
+
+outcome machines_model::list_secrets(const std::string& app, bool show_values) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  json::array out;
+  for (const auto& [name, s] : a->secrets)
+    out.push_back(secret_json(name, s, show_values));
+  return {{200, json::object{{"secrets", std::move(out)}}}};
+}
+
+outcome machines_model::set_secrets(const std::string& app, const json::value& body) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto* o = body.if_object();
+  auto* values = o ? o->if_contains("values") : nullptr;
+  if (values == nullptr || !values->is_object())
+    return {fly_error(400, "body must be {\"values\": {\"NAME\": \"value\" or null}}")};
+  for (const auto& [k, v] : values->as_object()) {
+    if (!valid_secret_name(std::string{k}))
+      return {fly_error(400, "secret name \"" + std::string{k} + "\": letters, digits and underscores, not starting with a digit")};
+    if (!v.is_string() && !v.is_null())
+      return {fly_error(400, "secret " + std::string{k} + ": a string, or null to unset it")};
+  }
+  auto now = clock::now();
+  for (const auto& [k, v] : values->as_object()) {
+    std::string name{k};
+    if (v.is_null()) {
+      a->secrets.erase(name);
+      continue;
+    }
+    auto [it, added] = a->secrets.try_emplace(name);
+    if (added)
+      it->second.created_at = now;
+    it->second.value = std::string{v.as_string()};
+    it->second.updated_at = now;
+  }
+  ++a->secrets_version;
+  json::array out;
+  for (const auto& [name, s] : a->secrets)
+    out.push_back(secret_json(name, s, false));
+  return {{200, json::object{{"secrets", std::move(out)}, {"version", a->secrets_version}, {"Version", a->secrets_version}}}};
+}
+
+outcome machines_model::get_secret(const std::string& app, const std::string& name) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto it = a->secrets.find(name);
+  if (it == a->secrets.end())
+    return {fly_error(404, "secret not found")};
+  return {{200, secret_json(name, it->second, false)}};
+}
+
+outcome machines_model::set_secret(const std::string& app, const std::string& name, const json::value& body) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  if (!valid_secret_name(name))
+    return {fly_error(400, "secret name \"" + name + "\": letters, digits and underscores, not starting with a digit")};
+  auto value = string_field(body, "value");
+  if (body.if_object() == nullptr || !body.as_object().contains("value") || !body.as_object().at("value").is_string())
+    return {fly_error(400, "body must be {\"value\": \"...\"}")};
+  auto now = clock::now();
+  auto [it, added] = a->secrets.try_emplace(name);
+  if (added)
+    it->second.created_at = now;
+  it->second.value = value;
+  it->second.updated_at = now;
+  ++a->secrets_version;
+  auto o = secret_json(name, it->second, false);
+  o.as_object()["version"] = a->secrets_version;
+  return {{201, std::move(o)}};
+}
+
+outcome machines_model::delete_secret(const std::string& app, const std::string& name) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  if (a->secrets.erase(name) == 0)
+    return {fly_error(404, "secret not found")};
+  ++a->secrets_version;
+  return {{200, json::object{{"version", a->secrets_version}}}};
 }
 
 std::optional<reply> machines_model::wait_answer(const std::string& app, const std::string& id,

@@ -83,6 +83,23 @@ public:
   outcome delete_metadata(const std::string& app, const std::string& id, const std::string& key,
                           const std::string& nonce);
 
+  // Volumes (reference/fly_api.md §1.4).
+  outcome list_volumes(const std::string& app) const;
+  outcome create_volume(const std::string& app, const boost::json::value& body);
+  outcome get_volume(const std::string& app, const std::string& id) const;
+  outcome update_volume(const std::string& app, const std::string& id, const boost::json::value& body);
+  outcome extend_volume(const std::string& app, const std::string& id, const boost::json::value& body);
+  outcome delete_volume(const std::string& app, const std::string& id);
+  outcome list_snapshots(const std::string& app, const std::string& id) const;
+  outcome create_snapshot(const std::string& app, const std::string& id);
+
+  // Secrets (§1.5).
+  outcome list_secrets(const std::string& app, bool show_values) const;
+  outcome set_secrets(const std::string& app, const boost::json::value& body);
+  outcome get_secret(const std::string& app, const std::string& name) const;
+  outcome set_secret(const std::string& app, const std::string& name, const boost::json::value& body);
+  outcome delete_secret(const std::string& app, const std::string& name);
+
   /// The answer to a `wait` for any of `states` if the machine is in one now
   /// (or an error if there is no such machine); nothing while it is not.
   std::optional<reply> wait_answer(const std::string& app, const std::string& id,
@@ -93,6 +110,8 @@ public:
 
 private:
   struct machine;
+  struct volume;
+  struct secret_value;
   struct app_record;
   using clock = std::chrono::system_clock;
 
@@ -105,6 +124,10 @@ private:
                              const std::string& event);
   boost::json::value machine_json(const machine& m) const;
   boost::json::value app_json(const app_record& a) const;
+  volume* find_volume(const std::string& app, const std::string& id, reply& error);
+  const volume* find_volume(const std::string& app, const std::string& id, reply& error) const;
+  boost::json::value volume_json(const volume& v) const;
+  boost::json::value secret_json(const std::string& name, const secret_value& s, bool show) const;
   std::string random_id(std::size_t n, const char* alphabet);
   std::string ulid();
 

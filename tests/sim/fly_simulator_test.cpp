@@ -601,3 +601,82 @@ TEST_CASE("logs: the generator makes lines at the configured rate, some with equ
   CHECK(seen[0].instance.size() == 14);
   CHECK(seen[0].region.size() == 3);
 }
+
+TEST_CASE("volumes: create, list, get, update, extend (grow only) with needs_restart, snapshots, delete") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("db"));
+  fly_volume_request req;
+  req.name = "pg_data";
+  req.region = "ams";
+  req.size_gb = 10;
+  auto v = sync<fly_volume>([&](auto cb) { f.fly->create_volume("db", req, cb); });
+  REQUIRE(v);
+  CHECK(v->id.rfind("vol_", 0) == 0);
+  CHECK(v->state == "created");
+  CHECK(v->size_gb == 10);
+  CHECK(v->encrypted);
+  CHECK(v->snapshot_retention == 5);
+  auto list = sync<std::vector<fly_volume>>([&](auto cb) { f.fly->list_volumes("db", cb); });
+  REQUIRE(list);
+  CHECK(list->size() == 1);
+  auto got = sync<fly_volume>([&](auto cb) { f.fly->get_volume("db", v->id, cb); });
+  CHECK(got->name == "pg_data");
+
+  auto upd = f.raw("PUT", "/v1/apps/db/volumes/" + v->id, R"({"snapshot_retention":14})");
+  CHECK(upd->status == 200);
+  CHECK(body_of(*upd).at("snapshot_retention").as_int64() == 14);
+  CHECK(f.raw("PUT", "/v1/apps/db/volumes/" + v->id, R"({"snapshot_retention":61})")->status == 400);
+
+  auto grown = sync<std::pair<fly_volume, bool>>([&](auto cb) { f.fly->extend_volume("db", v->id, 20, cb); });
+  REQUIRE(grown);
+  CHECK(grown->first.size_gb == 20);
+  CHECK_FALSE(grown->second);
+  auto shrink = sync<std::pair<fly_volume, bool>>([&](auto cb) { f.fly->extend_volume("db", v->id, 5, cb); });
+  CHECK(shrink.error().http_status() == 400);
+
+  CHECK(f.raw("POST", "/v1/apps/db/volumes/" + v->id + "/snapshots")->status == 200);
+  auto snaps = f.raw("GET", "/v1/apps/db/volumes/" + v->id + "/snapshots");
+  REQUIRE(body_of(*snaps).as_array().size() == 1);
+  CHECK(body_of(*snaps).as_array()[0].at("id").as_string().starts_with("vs_"));
+
+  auto gone = sync<fly_volume>([&](auto cb) { f.fly->delete_volume("db", v->id, cb); });
+  REQUIRE(gone);
+  CHECK(gone->state == "destroyed");
+  auto after = sync<std::vector<fly_volume>>([&](auto cb) { f.fly->list_volumes("db", cb); });
+  CHECK(after->empty());
+  auto unknown = sync<fly_volume>([&](auto cb) { f.fly->get_volume("db", "vol_nope", cb); });
+  CHECK(unknown.error().code() == errc::not_found);
+  CHECK(f.raw("POST", "/v1/apps/db/volumes", R"({"name":"Bad Name"})")->status == 400);
+}
+
+TEST_CASE("secrets: {\"values\"} sets and unsets in one call, versions count, values only when asked") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("web"));
+  std::map<std::string, std::optional<secret>> values{{"DATABASE_URL", secret{"postgres://u:p@h/db"}},
+                                                      {"API_KEY", secret{"k-123"}}};
+  auto v1 = sync<std::int64_t>([&](auto cb) { f.fly->set_secrets("web", values, cb); });
+  REQUIRE(v1);
+  CHECK(*v1 == 1);
+  auto hidden = sync<std::vector<fly_secret>>([&](auto cb) { f.fly->list_secrets("web", false, cb); });
+  REQUIRE(hidden);
+  REQUIRE(hidden->size() == 2);
+  CHECK(hidden->front().name == "API_KEY");
+  CHECK_FALSE(hidden->front().digest.empty());
+  CHECK(hidden->front().value.reveal().empty());
+  auto shown = sync<std::vector<fly_secret>>([&](auto cb) { f.fly->list_secrets("web", true, cb); });
+  CHECK(shown->front().value.reveal() == "k-123");
+
+  std::map<std::string, std::optional<secret>> unset{{"API_KEY", std::nullopt}};
+  auto v2 = sync<std::int64_t>([&](auto cb) { f.fly->set_secrets("web", unset, cb); });
+  CHECK(*v2 == 2);
+  auto one = f.raw("POST", "/v1/apps/web/secrets/SENTRY_DSN", R"({"value":"https://x@sentry"})");
+  CHECK(one->status == 201);
+  CHECK(body_of(*one).at("version").as_int64() == 3);
+  CHECK(f.raw("GET", "/v1/apps/web/secrets/SENTRY_DSN")->status == 200);
+  auto v4 = sync<std::int64_t>([&](auto cb) { f.fly->delete_secret("web", "SENTRY_DSN", cb); });
+  CHECK(*v4 == 4);
+  auto missing = sync<std::int64_t>([&](auto cb) { f.fly->delete_secret("web", "SENTRY_DSN", cb); });
+  CHECK(missing.error().code() == errc::not_found);
+  CHECK(f.raw("POST", "/v1/apps/web/secrets", R"({"secrets":[{"key":"A","value":"x"}]})")->status == 400);
+  CHECK(f.raw("POST", "/v1/apps/web/secrets", R"({"values":{"9LIVES":"x"}})")->status == 400);
+}
