@@ -5,6 +5,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace atlas::bench {
 
@@ -25,6 +27,30 @@ inline double cpu_seconds() {
   ::getrusage(RUSAGE_SELF, &ru);
   auto tv = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return tv(ru.ru_utime) + tv(ru.ru_stime);
+}
+
+/// Runs a server in a child process, so that what the parent measures is its
+/// own work alone: `serve` starts it and returns its port (0: it failed),
+/// then the child waits for the parent's SIGTERM. Returns the child's pid
+/// and the port.
+template <class Serve>
+std::pair<pid_t, std::uint16_t> fork_server_process(Serve serve) {
+  int fds[2];
+  if (::pipe(fds) != 0)
+    return {-1, 0};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::uint16_t port = serve();
+    (void) !::write(fds[1], &port, sizeof port);
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::uint16_t port = 0;
+  (void) !::read(fds[0], &port, sizeof port);
+  ::close(fds[0]);
+  return {pid, port};
 }
 
 /// Resident set size of this process in bytes (VmRSS of /proc/self/status).

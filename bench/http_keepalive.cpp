@@ -23,12 +23,7 @@ namespace {
 // Forks a server (plain or TLS) that answers GET /machine with a
 // Machine-sized JSON body; returns its pid and port.
 std::pair<pid_t, std::uint16_t> fork_server(const certificate_pem* cert) {
-  int fds[2];
-  if (::pipe(fds) != 0)
-    return {-1, 0};
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
+  return fork_server_process([cert]() -> std::uint16_t {
     http_router r;
     std::string body = R"({"id":"17811953c92e18","name":"atlas-bench","state":"started","region":"ams",)"
                        R"("instance_id":"01H3JK6Q9XW3YB5S2R9E3Z4T7N","private_ip":"fdaa:0:1:a7b:8c31:1:2:3",)"
@@ -42,16 +37,12 @@ std::pair<pid_t, std::uint16_t> fork_server(const certificate_pem* cert) {
     if (cert)
       o.tls = *make_server_tls_context(cert->cert_pem, cert->key_pem);
     auto srv = http_server::start(std::move(o), std::move(r));
-    std::uint16_t port = srv ? (*srv)->port() : 0;
-    (void) !::write(fds[1], &port, sizeof port);
-    ::pause(); // until the parent's SIGTERM
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::uint16_t port = 0;
-  (void) !::read(fds[0], &port, sizeof port);
-  ::close(fds[0]);
-  return {pid, port};
+    if (!srv)
+      return 0;
+    auto port = (*srv)->port();
+    (void) srv->release(); // serves until the process ends
+    return port;
+  });
 }
 
 struct run_result {

@@ -25,30 +25,18 @@ namespace {
 const char* const bench_token = "fo1_atlasbenchsimulatortoken0123456789";
 
 std::pair<pid_t, std::uint16_t> fork_simulator() {
-  int fds[2];
-  if (::pipe(fds) != 0)
-    return {-1, 0};
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
+  return fork_server_process([]() -> std::uint16_t {
     fly_simulator_options o;
     o.tokens = {bench_token};
     o.enforce_rate_limits = false;
     auto sim = fly_simulator::start(o);
-    std::uint16_t port = 0;
-    if (sim && (*sim)->add_app("bench")) {
-      auto url = (*sim)->base_url();
-      port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
-    }
-    (void) !::write(fds[1], &port, sizeof port);
-    ::pause(); // until the parent's SIGTERM
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::uint16_t port = 0;
-  (void) !::read(fds[0], &port, sizeof port);
-  ::close(fds[0]);
-  return {pid, port};
+    if (!sim || !(*sim)->add_app("bench"))
+      return 0;
+    auto url = (*sim)->base_url();
+    auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+    (void) sim->release(); // serves until the process ends
+    return port;
+  });
 }
 
 struct outcome {

@@ -85,6 +85,26 @@ fly_machine to_machine(const json::object& o) {
   return m;
 }
 
+/// A list in an answer: the body itself (`key` null) or the array under `key`.
+template <class T, class Convert>
+expected<std::vector<T>> list_from(const http_response& r, const char* key, Convert convert) {
+  auto v = parse_body(r);
+  if (!v)
+    return v.error();
+  const json::value* list = &*v;
+  if (key != nullptr)
+    list = v->is_object() ? v->as_object().if_contains(key) : nullptr;
+  if (list == nullptr || !list->is_array())
+    return error{errc::provider, key ? std::string{"no \""} + key + "\" array in the answer"
+                                     : std::string{"the answer is not a JSON array"},
+                 r.status, provider};
+  std::vector<T> out;
+  for (auto& x : list->as_array())
+    if (x.is_object())
+      out.push_back(convert(x.as_object()));
+  return out;
+}
+
 json::object request_body(const fly_machine_request& r, bool create) {
   json::object o{{"config", r.config}};
   if (create && !r.name.empty())
@@ -248,19 +268,9 @@ void fly_machines_client::get_app(const std::string& name, callback<fly_app> don
 }
 
 void fly_machines_client::list_apps(const std::string& org_slug, callback<std::vector<fly_app>> done) {
-  st_->typed<std::vector<fly_app>>(
-    {"list_apps", org_slug, "GET", "/v1/apps?org_slug=" + segment(org_slug)}, std::move(done),
-    [](const http_response& r) -> expected<std::vector<fly_app>> {
-      auto o = parse_object(r);
-      if (!o)
-        return o.error();
-      std::vector<fly_app> out;
-      if (auto* apps = o->if_contains("apps"); apps != nullptr && apps->is_array())
-        for (auto& a : apps->as_array())
-          if (a.is_object())
-            out.push_back(to_app(a.as_object()));
-      return out;
-    });
+  st_->typed<std::vector<fly_app>>({"list_apps", org_slug, "GET", "/v1/apps?org_slug=" + segment(org_slug)},
+                                   std::move(done),
+                                   [](const http_response& r) { return list_from<fly_app>(r, "apps", to_app); });
 }
 
 void fly_machines_client::delete_app(const std::string& name, callback<void> done) {
@@ -290,19 +300,7 @@ expected<fly_machine> machine_from(const http_response& r) {
 
 void fly_machines_client::list_machines(const std::string& app, callback<std::vector<fly_machine>> done) {
   st_->typed<std::vector<fly_machine>>({"list_machines", app, "GET", machines_path(app)}, std::move(done),
-                                       [](const http_response& r) -> expected<std::vector<fly_machine>> {
-                                         auto v = parse_body(r);
-                                         if (!v)
-                                           return v.error();
-                                         if (!v->is_array())
-                                           return error{errc::provider, "the answer is not a JSON array",
-                                                        r.status, provider};
-                                         std::vector<fly_machine> out;
-                                         for (auto& m : v->as_array())
-                                           if (m.is_object())
-                                             out.push_back(to_machine(m.as_object()));
-                                         return out;
-                                       });
+                                       [](const http_response& r) { return list_from<fly_machine>(r, nullptr, to_machine); });
 }
 
 void fly_machines_client::create_machine(const std::string& app, const fly_machine_request& req,
@@ -468,19 +466,7 @@ expected<std::int64_t> version_from(const http_response& r) {
 
 void fly_machines_client::list_volumes(const std::string& app, callback<std::vector<fly_volume>> done) {
   st_->typed<std::vector<fly_volume>>({"list_volumes", app, "GET", volumes_path(app)}, std::move(done),
-                                      [](const http_response& r) -> expected<std::vector<fly_volume>> {
-                                        auto v = parse_body(r);
-                                        if (!v)
-                                          return v.error();
-                                        if (!v->is_array())
-                                          return error{errc::provider, "the answer is not a JSON array",
-                                                       r.status, provider};
-                                        std::vector<fly_volume> out;
-                                        for (auto& x : v->as_array())
-                                          if (x.is_object())
-                                            out.push_back(to_volume(x.as_object()));
-                                        return out;
-                                      });
+                                      [](const http_response& r) { return list_from<fly_volume>(r, nullptr, to_volume); });
 }
 
 void fly_machines_client::create_volume(const std::string& app, const fly_volume_request& req,
@@ -526,17 +512,7 @@ void fly_machines_client::list_secrets(const std::string& app, bool show_values,
                                        callback<std::vector<fly_secret>> done) {
   st_->typed<std::vector<fly_secret>>(
     {"list_secrets", app, "GET", "/v1/apps/" + segment(app) + "/secrets" + (show_values ? "?show_secrets=true" : "")},
-    std::move(done), [](const http_response& r) -> expected<std::vector<fly_secret>> {
-      auto o = parse_object(r);
-      if (!o)
-        return o.error();
-      std::vector<fly_secret> out;
-      if (auto* list = o->if_contains("secrets"); list != nullptr && list->is_array())
-        for (auto& x : list->as_array())
-          if (x.is_object())
-            out.push_back(to_secret(x.as_object()));
-      return out;
-    });
+    std::move(done), [](const http_response& r) { return list_from<fly_secret>(r, "secrets", to_secret); });
 }
 
 void fly_machines_client::set_secrets(const std::string& app,

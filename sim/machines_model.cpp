@@ -198,6 +198,18 @@ std::vector<transition> machines_model::apply(const transition& t) {
   return {transition{t.app, t.machine, m->epoch, t.then, transition_}};
 }
 
+machines_model::machine* machines_model::machine_to_change(const std::string& app, const std::string& id,
+                                                           const std::string& nonce, reply& error) {
+  auto* m = find_machine(app, id, error);
+  if (m == nullptr)
+    return nullptr;
+  if (auto c = lease_conflict(*m, nonce)) {
+    error = *c;
+    return nullptr;
+  }
+  return m;
+}
+
 std::optional<reply> machines_model::lease_conflict(const machine& m, const std::string& nonce) const {
   if (!m.lease || m.lease->expires_at <= unix_ms(clock::now()) / 1000 || m.lease->nonce == nonce)
     return std::nullopt;
@@ -343,11 +355,9 @@ outcome machines_model::get_machine(const std::string& app, const std::string& i
 outcome machines_model::update_machine(const std::string& app, const std::string& id,
                                        const json::value& body, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   if (m->state == "destroyed" || m->state == "destroying")
     return {fly_error(412, "failed_precondition: machine " + id + " is " + m->state)};
   auto* o = body.if_object();
@@ -370,11 +380,9 @@ outcome machines_model::update_machine(const std::string& app, const std::string
 
 outcome machines_model::start(const std::string& app, const std::string& id, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   static const std::set<std::string> from{"created", "stopped", "suspended", "failed"};
   if (from.count(m->state) == 0)
     return {fly_error(412, "failed_precondition: unable to start machine from current state: '" + m->state + "'")};
@@ -386,11 +394,9 @@ outcome machines_model::start(const std::string& app, const std::string& id, con
 
 outcome machines_model::stop(const std::string& app, const std::string& id, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   if (m->state == "destroyed" || m->state == "destroying")
     return {fly_error(412, "failed_precondition: unable to stop machine from current state: '" + m->state + "'")};
   std::vector<transition> next;
@@ -401,11 +407,9 @@ outcome machines_model::stop(const std::string& app, const std::string& id, cons
 
 outcome machines_model::suspend(const std::string& app, const std::string& id, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   if (m->state != "started")
     return {fly_error(412, "failed_precondition: unable to suspend machine from current state: '" + m->state + "'")};
   auto next = go(*m, "suspending", "suspended", "suspend");
@@ -414,11 +418,9 @@ outcome machines_model::suspend(const std::string& app, const std::string& id, c
 
 outcome machines_model::restart(const std::string& app, const std::string& id, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   if (m->state != "started")
     return {fly_error(412, "failed_precondition: unable to restart machine from current state: '" + m->state + "'")};
   auto next = go(*m, "restarting", "started", "restart");
@@ -428,11 +430,9 @@ outcome machines_model::restart(const std::string& app, const std::string& id, c
 outcome machines_model::signal(const std::string& app, const std::string& id, const json::value& body,
                                const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   std::string sig = string_field(body, "signal");
   if (auto* o = body.if_object(); o != nullptr && o->contains("signal") && o->at("signal").is_int64())
     sig = o->at("signal").as_int64() == 9 ? "SIGKILL" : o->at("signal").as_int64() == 15 ? "SIGTERM" : "";
@@ -449,11 +449,9 @@ outcome machines_model::signal(const std::string& app, const std::string& id, co
 outcome machines_model::destroy(const std::string& app, const std::string& id, bool force,
                                 const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   static const std::set<std::string> stopped{"created", "stopped", "suspended", "failed"};
   if (m->state == "destroyed" || m->state == "destroying")
     return {fly_error(404, "Machine not found")};
@@ -469,11 +467,9 @@ outcome machines_model::destroy(const std::string& app, const std::string& id, b
 outcome machines_model::acquire_lease(const std::string& app, const std::string& id,
                                       const json::value& body, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   std::int64_t ttl = 30;
   if (auto* o = body.if_object(); o != nullptr && o->contains("ttl") && o->at("ttl").is_int64())
     ttl = o->at("ttl").as_int64();
@@ -536,11 +532,9 @@ outcome machines_model::get_metadata(const std::string& app, const std::string& 
 outcome machines_model::set_metadata(const std::string& app, const std::string& id, const std::string& key,
                                      const json::value& body, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   auto* o = body.if_object();
   if (o == nullptr || !o->contains("value") || !o->at("value").is_string())
     return {fly_error(400, "body must be {\"value\": \"...\"}")};
@@ -554,11 +548,9 @@ outcome machines_model::set_metadata(const std::string& app, const std::string& 
 outcome machines_model::delete_metadata(const std::string& app, const std::string& id,
                                         const std::string& key, const std::string& nonce) {
   reply err;
-  auto* m = find_machine(app, id, err);
+  auto* m = machine_to_change(app, id, nonce, err);
   if (m == nullptr)
     return {err};
-  if (auto c = lease_conflict(*m, nonce))
-    return {*c};
   if (auto* md = m->config.if_contains("metadata"); md != nullptr && md->is_object())
     md->as_object().erase(key);
   return {{204, nullptr}};

@@ -120,6 +120,9 @@ private:
   machine* find_machine(const std::string& app, const std::string& id, reply& error);
   const machine* find_machine(const std::string& app, const std::string& id, reply& error) const;
   std::optional<reply> lease_conflict(const machine& m, const std::string& nonce) const;
+  /// The machine, if it exists and `nonce` may change it (else `error` says why).
+  machine* machine_to_change(const std::string& app, const std::string& id, const std::string& nonce,
+                             reply& error);
   std::vector<transition> go(machine& m, const std::string& now_state, const std::string& then_state,
                              const std::string& event);
   boost::json::value machine_json(const machine& m) const;
