@@ -532,4 +532,93 @@ void fly_machines_client::delete_secret(const std::string& app, const std::strin
                            std::move(done), version_from);
 }
 
+// -- certificates and IP assignments ---------------------------------------------------------
+
+namespace {
+
+bool flag(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v != nullptr && v->is_bool() && v->as_bool();
+}
+
+fly_certificate to_certificate(const json::object& o) {
+  return fly_certificate{str(o, "hostname"), str(o, "status"), flag(o, "configured"), flag(o, "acme_requested")};
+}
+
+expected<fly_certificate> certificate_from(const http_response& r) {
+  auto o = parse_object(r);
+  if (!o)
+    return o.error();
+  return to_certificate(*o);
+}
+
+fly_ip_assignment to_ip(const json::object& o) {
+  return fly_ip_assignment{str(o, "ip"), str(o, "region"), str(o, "service_name"), flag(o, "shared"),
+                           flag(o, "egress")};
+}
+
+std::string certificates_path(const std::string& app) {
+  return "/v1/apps/" + segment(app) + "/certificates";
+}
+
+} // namespace
+
+void fly_machines_client::list_certificates(const std::string& app, callback<std::vector<fly_certificate>> done) {
+  st_->typed<std::vector<fly_certificate>>(
+    {"list_certificates", app, "GET", certificates_path(app)}, std::move(done),
+    [](const http_response& r) { return list_from<fly_certificate>(r, "certificates", to_certificate); });
+}
+
+void fly_machines_client::request_certificate(const std::string& app, const std::string& hostname,
+                                              callback<fly_certificate> done) {
+  state::call c{"request_certificate", app, "POST", certificates_path(app) + "/acme"};
+  c.body = json::object{{"hostname", hostname}};
+  st_->typed<fly_certificate>(std::move(c), std::move(done), certificate_from);
+}
+
+void fly_machines_client::get_certificate(const std::string& app, const std::string& hostname,
+                                          callback<fly_certificate> done) {
+  st_->typed<fly_certificate>({"get_certificate", app, "GET", certificates_path(app) + "/" + segment(hostname)},
+                              std::move(done), certificate_from);
+}
+
+void fly_machines_client::check_certificate(const std::string& app, const std::string& hostname,
+                                            callback<fly_certificate> done) {
+  st_->typed<fly_certificate>(
+    {"check_certificate", app, "POST", certificates_path(app) + "/" + segment(hostname) + "/check"}, std::move(done),
+    certificate_from);
+}
+
+void fly_machines_client::delete_certificate(const std::string& app, const std::string& hostname,
+                                             callback<void> done) {
+  st_->untyped({"delete_certificate", app, "DELETE", certificates_path(app) + "/" + segment(hostname)},
+               std::move(done));
+}
+
+void fly_machines_client::list_ip_assignments(const std::string& app, callback<std::vector<fly_ip_assignment>> done) {
+  st_->typed<std::vector<fly_ip_assignment>>(
+    {"list_ips", app, "GET", "/v1/apps/" + segment(app) + "/ip_assignments"}, std::move(done),
+    [](const http_response& r) { return list_from<fly_ip_assignment>(r, "ips", to_ip); });
+}
+
+void fly_machines_client::assign_ip(const std::string& app, const std::string& type, const std::string& region,
+                                    callback<fly_ip_assignment> done) {
+  state::call c{"assign_ip", app, "POST", "/v1/apps/" + segment(app) + "/ip_assignments"};
+  json::object body{{"type", type}};
+  if (!region.empty())
+    body["region"] = region;
+  c.body = std::move(body);
+  st_->typed<fly_ip_assignment>(std::move(c), std::move(done), [](const http_response& r) -> expected<fly_ip_assignment> {
+    auto o = parse_object(r);
+    if (!o)
+      return o.error();
+    return to_ip(*o);
+  });
+}
+
+void fly_machines_client::release_ip(const std::string& app, const std::string& ip, callback<void> done) {
+  st_->untyped({"release_ip", app, "DELETE", "/v1/apps/" + segment(app) + "/ip_assignments/" + segment(ip)},
+               std::move(done));
+}
+
 } // namespace atlas

@@ -95,6 +95,21 @@ struct fly_secret {
   secret value{}; ///< only when asked for (show_values)
 };
 
+struct fly_certificate {
+  std::string hostname;
+  std::string status; ///< "pending_validation", "active", ...
+  bool configured = false;
+  bool acme_requested = false;
+};
+
+struct fly_ip_assignment {
+  std::string ip;
+  std::string region;
+  std::string service_name;
+  bool shared = false;
+  bool egress = false;
+};
+
 struct fly_machines_options {
   std::string base_url = "https://api.machines.dev"; ///< fly_options::flaps_base_url
   retry_policy retry{};
@@ -165,6 +180,19 @@ public:
   void set_secrets(const std::string& app, const std::map<std::string, std::optional<secret>>& values,
                    callback<std::int64_t> done);
   void delete_secret(const std::string& app, const std::string& name, callback<std::int64_t> done);
+
+  void list_certificates(const std::string& app, callback<std::vector<fly_certificate>> done);
+  /// A Fly-managed (ACME) certificate for `hostname`: pending until DNS is right.
+  void request_certificate(const std::string& app, const std::string& hostname, callback<fly_certificate> done);
+  void get_certificate(const std::string& app, const std::string& hostname, callback<fly_certificate> done);
+  void check_certificate(const std::string& app, const std::string& hostname, callback<fly_certificate> done);
+  void delete_certificate(const std::string& app, const std::string& hostname, callback<void> done);
+
+  void list_ip_assignments(const std::string& app, callback<std::vector<fly_ip_assignment>> done);
+  /// `type`: v4, v6, shared_v4, private_v6, egress_v4, egress_v6.
+  void assign_ip(const std::string& app, const std::string& type, const std::string& region,
+                 callback<fly_ip_assignment> done);
+  void release_ip(const std::string& app, const std::string& ip, callback<void> done);
 
   struct state;
 

@@ -455,6 +455,27 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
     add(r, "DELETE", sec + "/{name}", "delete_secret",
         [this, app, name](req_t q, body_t, nonce_t) { return model.delete_secret(app(q), name(q)); });
 
+    const std::string cert = "/v1/apps/{app}/certificates";
+    auto host = [](req_t q) { return q.params.at("hostname"); };
+    add(r, "GET", cert, "list_certificates",
+        [this, app](req_t q, body_t, nonce_t) { return model.list_certificates(app(q)); });
+    add(r, "POST", cert + "/acme", "request_certificate",
+        [this, app](req_t q, body_t b, nonce_t) { return model.request_certificate(app(q), b, false); });
+    add(r, "POST", cert + "/custom", "request_certificate",
+        [this, app](req_t q, body_t b, nonce_t) { return model.request_certificate(app(q), b, true); });
+    add(r, "GET", cert + "/{hostname}", "get_certificate",
+        [this, app, host](req_t q, body_t, nonce_t) { return model.get_certificate(app(q), host(q)); });
+    add(r, "POST", cert + "/{hostname}/check", "check_certificate",
+        [this, app, host](req_t q, body_t, nonce_t) { return model.check_certificate(app(q), host(q)); });
+    add(r, "DELETE", cert + "/{hostname}", "delete_certificate",
+        [this, app, host](req_t q, body_t, nonce_t) { return model.delete_certificate(app(q), host(q)); });
+
+    const std::string ips = "/v1/apps/{app}/ip_assignments";
+    add(r, "GET", ips, "list_ips", [this, app](req_t q, body_t, nonce_t) { return model.list_ips(app(q)); });
+    add(r, "POST", ips, "assign_ip", [this, app](req_t q, body_t b, nonce_t) { return model.assign_ip(app(q), b); });
+    add(r, "DELETE", ips + "/{ip}", "release_ip",
+        [this, app](req_t q, body_t, nonce_t) { return model.release_ip(app(q), q.params.at("ip")); });
+
     // Logs: not Machines API calls, so not under its rate limits.
     add(r, "GET", "/api/v1/apps/{app}/logs", "", [this, app](req_t q, body_t, nonce_t) {
       return logs_page(app(q), query_map(q), false);

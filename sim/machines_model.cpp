@@ -82,12 +82,20 @@ struct machines_model::secret_value {
   std::chrono::system_clock::time_point created_at, updated_at;
 };
 
+struct machines_model::certificate {
+  std::string hostname, source;
+  bool configured = false;
+  std::chrono::system_clock::time_point created_at;
+};
+
 struct machines_model::app_record {
   std::string id, name, org;
   std::map<std::string, machine> machines;
   std::map<std::string, volume> volumes;
   std::map<std::string, secret_value> secrets;
   std::int64_t secrets_version = 0;
+  std::map<std::string, certificate> certificates;
+  std::map<std::string, json::object> ips; ///< by address
 };
 
 machines_model::machines_model(std::string org, duration transition_time)
@@ -830,6 +838,156 @@ outcome machines_model::delete_secret(const std::string& app, const std::string&
     return {fly_error(404, "secret not found")};
   ++a->secrets_version;
   return {{200, json::object{{"version", a->secrets_version}}}};
+}
+
+// -- certificates and IP assignments ---------------------------------------------------------
+
+namespace {
+
+bool valid_hostname(const std::string& h) {
+  if (h.empty() || h.size() > 253 || h.find('.') == std::string::npos || h.front() == '.' || h.back() == '.')
+    return false;
+  return std::all_of(h.begin(), h.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'
+           || c == '.' || c == '*';
+  });
+}
+
+} // namespace
+
+json::value machines_model::certificate_json(const app_record& a, const certificate& c, bool detail) const {
+  auto status = c.configured ? "active" : "pending_validation";
+  json::object o{{"hostname", c.hostname},
+                 {"configured", c.configured},
+                 {"acme_requested", c.source == "fly"},
+                 {"status", status},
+                 {"dns_provider", ""},
+                 {"has_custom_certificate", c.source == "custom"},
+                 {"has_fly_certificate", c.source == "fly"},
+                 {"created_at", rfc3339(c.created_at)},
+                 {"updated_at", rfc3339(c.created_at)}};
+  if (!detail)
+    return o;
+  json::array certs;
+  if (c.source == "custom" || c.configured)
+    certs.push_back(json::object{{"source", c.source}, {"status", "active"}, {"created_at", rfc3339(c.created_at)}});
+  o["certificates"] = std::move(certs);
+  o["validation"] = json::object{{"dns_configured", c.configured}, {"alpn_configured", false},
+                                 {"http_configured", false}, {"ownership_txt_configured", false}};
+  o["dns_requirements"] = json::object{
+    {"cname", a.name + ".fly.dev"},
+    {"acme_challenge", json::object{{"name", "_acme-challenge." + c.hostname},
+                                    {"target", c.hostname + "." + a.id.substr(0, 5) + ".flydns.net"}}},
+    {"ownership", json::object{{"name", "_fly-ownership." + c.hostname}, {"app_value", a.id}}}};
+  o["validation_errors"] = json::array{};
+  return o;
+}
+
+outcome machines_model::list_certificates(const std::string& app) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  json::array out;
+  for (const auto& [h, c] : a->certificates)
+    out.push_back(certificate_json(*a, c, false));
+  auto n = out.size();
+  return {{200, json::object{{"certificates", std::move(out)}, {"total_count", n}}}};
+}
+
+outcome machines_model::request_certificate(const std::string& app, const json::value& body, bool custom) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto host = string_field(body, "hostname");
+  if (!valid_hostname(host))
+    return {fly_error(422, "hostname \"" + host + "\" is not a valid host name")};
+  if (custom && (string_field(body, "fullchain").empty() || string_field(body, "private_key").empty()))
+    return {fly_error(422, "a custom certificate needs \"fullchain\" and \"private_key\"")};
+  if (a->certificates.count(host) != 0)
+    return {fly_error(422, "hostname " + host + " already has a certificate on this app")};
+  certificate c{host, custom ? "custom" : "fly", custom, clock::now()};
+  auto& stored = a->certificates[host] = c;
+  return {{201, certificate_json(*a, stored, true)}};
+}
+
+outcome machines_model::get_certificate(const std::string& app, const std::string& hostname) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto it = a->certificates.find(hostname);
+  if (it == a->certificates.end())
+    return {fly_error(404, "certificate not found")};
+  return {{200, certificate_json(*a, it->second, true)}};
+}
+
+outcome machines_model::check_certificate(const std::string& app, const std::string& hostname) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto it = a->certificates.find(hostname);
+  if (it == a->certificates.end())
+    return {fly_error(404, "certificate not found")};
+  it->second.configured = true; // the simulated DNS is always right
+  auto o = certificate_json(*a, it->second, true);
+  o.as_object()["dns_records"] = json::object{{"cname", json::array{a->name + ".fly.dev"}}};
+  return {{200, std::move(o)}};
+}
+
+outcome machines_model::delete_certificate(const std::string& app, const std::string& hostname) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  if (a->certificates.erase(hostname) == 0)
+    return {fly_error(404, "certificate not found")};
+  return {{204, nullptr}};
+}
+
+outcome machines_model::list_ips(const std::string& app) const {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  json::array out;
+  for (const auto& [ip, o] : a->ips)
+    out.push_back(o);
+  return {{200, json::object{{"ips", std::move(out)}}}};
+}
+
+outcome machines_model::assign_ip(const std::string& app, const json::value& body) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  auto type = string_field(body, "type");
+  static const std::set<std::string> types{"v4", "v6", "shared_v4", "private_v6", "egress_v4", "egress_v6"};
+  if (types.count(type) == 0)
+    return {fly_error(400, "type \"" + type + "\": one of v4, v6, shared_v4, private_v6, egress_v4, egress_v6")};
+  std::string ip;
+  auto n = [&] { return std::to_string(1 + rng_() % 254); };
+  if (type == "v4" || type == "egress_v4")
+    ip = "66.241.124." + n();
+  else if (type == "shared_v4")
+    ip = "66.241.125." + n();
+  else if (type == "private_v6")
+    ip = "fdaa:0:18:a7b:0:1:" + random_id(4, "0123456789abcdef") + ":0";
+  else
+    ip = "2a09:8280:1::" + random_id(2, "0123456789abcdef") + ":" + random_id(4, "0123456789abcdef");
+  auto region = string_field(body, "region");
+  json::object o{{"ip", ip},
+                 {"region", region.empty() ? "global" : region},
+                 {"service_name", string_field(body, "service_name")},
+                 {"shared", type == "shared_v4"},
+                 {"created_at", rfc3339(clock::now())},
+                 {"egress", type.rfind("egress", 0) == 0}};
+  a->ips[ip] = o;
+  return {{200, std::move(o)}};
+}
+
+outcome machines_model::release_ip(const std::string& app, const std::string& ip) {
+  auto* a = find_app(app);
+  if (a == nullptr)
+    return {fly_error(404, "app not found")};
+  if (a->ips.erase(ip) == 0)
+    return {fly_error(404, "IP assignment not found")};
+  return {{204, nullptr}};
 }
 
 std::optional<reply> machines_model::wait_answer(const std::string& app, const std::string& id,

@@ -100,6 +100,16 @@ public:
   outcome set_secret(const std::string& app, const std::string& name, const boost::json::value& body);
   outcome delete_secret(const std::string& app, const std::string& name);
 
+  // Certificates, by hostname (§1.6), and IP assignments (§1.7).
+  outcome list_certificates(const std::string& app) const;
+  outcome request_certificate(const std::string& app, const boost::json::value& body, bool custom);
+  outcome get_certificate(const std::string& app, const std::string& hostname) const;
+  outcome check_certificate(const std::string& app, const std::string& hostname);
+  outcome delete_certificate(const std::string& app, const std::string& hostname);
+  outcome list_ips(const std::string& app) const;
+  outcome assign_ip(const std::string& app, const boost::json::value& body);
+  outcome release_ip(const std::string& app, const std::string& ip);
+
   /// The answer to a `wait` for any of `states` if the machine is in one now
   /// (or an error if there is no such machine); nothing while it is not.
   std::optional<reply> wait_answer(const std::string& app, const std::string& id,
@@ -112,6 +122,7 @@ private:
   struct machine;
   struct volume;
   struct secret_value;
+  struct certificate;
   struct app_record;
   using clock = std::chrono::system_clock;
 
@@ -131,6 +142,7 @@ private:
   const volume* find_volume(const std::string& app, const std::string& id, reply& error) const;
   boost::json::value volume_json(const volume& v) const;
   boost::json::value secret_json(const std::string& name, const secret_value& s, bool show) const;
+  boost::json::value certificate_json(const app_record& a, const certificate& c, bool detail) const;
   std::string random_id(std::size_t n, const char* alphabet);
   std::string ulid();
 

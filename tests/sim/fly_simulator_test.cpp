@@ -680,3 +680,78 @@ TEST_CASE("secrets: {\"values\"} sets and unsets in one call, versions count, va
   CHECK(f.raw("POST", "/v1/apps/web/secrets", R"({"secrets":[{"key":"A","value":"x"}]})")->status == 400);
   CHECK(f.raw("POST", "/v1/apps/web/secrets", R"({"values":{"9LIVES":"x"}})")->status == 400);
 }
+
+TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get, delete 204; 422 and 404") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("web"));
+  auto acme = f.raw("POST", "/v1/apps/web/certificates/acme", R"({"hostname":"example.com"})");
+  REQUIRE(acme);
+  CHECK(acme->status == 201);
+  auto d = body_of(*acme);
+  CHECK(d.at("configured").as_bool() == false);
+  CHECK(d.at("acme_requested").as_bool());
+  CHECK(d.at("status").as_string() == "pending_validation");
+  CHECK(d.at("certificates").as_array().empty());
+  CHECK(d.at("dns_requirements").at("cname").as_string() == "web.fly.dev");
+  CHECK(d.at("dns_requirements").at("acme_challenge").at("name").as_string() == "_acme-challenge.example.com");
+  CHECK(f.raw("POST", "/v1/apps/web/certificates/acme", R"({"hostname":"example.com"})")->status == 422);
+  CHECK(f.raw("POST", "/v1/apps/web/certificates/acme", R"({"hostname":"not a host"})")->status == 422);
+  CHECK(f.raw("POST", "/v1/apps/web/certificates/custom", R"({"hostname":"api.example.com"})")->status == 422);
+  auto custom = f.raw("POST", "/v1/apps/web/certificates/custom",
+                      R"({"hostname":"api.example.com","fullchain":"-----BEGIN CERTIFICATE-----","private_key":"k"})");
+  CHECK(custom->status == 201);
+  CHECK(body_of(*custom).at("certificates").as_array()[0].at("source").as_string() == "custom");
+  auto check = f.raw("POST", "/v1/apps/web/certificates/example.com/check");
+  REQUIRE(check);
+  CHECK(check->status == 200);
+  CHECK(body_of(*check).at("status").as_string() == "active");
+  auto list = f.raw("GET", "/v1/apps/web/certificates");
+  CHECK(body_of(*list).at("total_count").as_int64() == 2);
+  CHECK(f.raw("GET", "/v1/apps/web/certificates/example.com")->status == 200);
+  CHECK(f.raw("DELETE", "/v1/apps/web/certificates/example.com")->status == 204);
+  CHECK(f.raw("GET", "/v1/apps/web/certificates/example.com")->status == 404);
+}
+
+TEST_CASE("IP assignments: v4, shared_v4, v6, private_v6; list; release by IP 204; bad type 400") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("web"));
+  auto v4 = f.raw("POST", "/v1/apps/web/ip_assignments", R"({"type":"shared_v4"})");
+  REQUIRE(v4);
+  CHECK(v4->status == 200);
+  CHECK(body_of(*v4).at("shared").as_bool());
+  auto v6 = f.raw("POST", "/v1/apps/web/ip_assignments", R"({"type":"v6","region":"global"})");
+  auto ip6 = std::string{body_of(*v6).at("ip").as_string()};
+  CHECK(ip6.find(':') != std::string::npos);
+  auto priv = f.raw("POST", "/v1/apps/web/ip_assignments", R"({"type":"private_v6"})");
+  CHECK(body_of(*priv).at("ip").as_string().starts_with("fdaa:"));
+  CHECK(f.raw("POST", "/v1/apps/web/ip_assignments", R"({"type":"v5"})")->status == 400);
+  auto list = f.raw("GET", "/v1/apps/web/ip_assignments");
+  CHECK(body_of(*list).at("ips").as_array().size() == 3);
+  CHECK(f.raw("DELETE", "/v1/apps/web/ip_assignments/" + ip6)->status == 204);
+  CHECK(f.raw("DELETE", "/v1/apps/web/ip_assignments/" + ip6)->status == 404);
+}
+
+TEST_CASE("certificates and IP assignments through the client") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("web"));
+  auto c = sync<fly_certificate>([&](auto cb) { f.fly->request_certificate("web", "shop.example.com", cb); });
+  REQUIRE(c);
+  CHECK(c->status == "pending_validation");
+  CHECK(c->acme_requested);
+  auto checked = sync<fly_certificate>([&](auto cb) { f.fly->check_certificate("web", "shop.example.com", cb); });
+  CHECK(checked->configured);
+  auto list = sync<std::vector<fly_certificate>>([&](auto cb) { f.fly->list_certificates("web", cb); });
+  CHECK(list->size() == 1);
+  CHECK(sync<void>([&](auto cb) { f.fly->delete_certificate("web", "shop.example.com", cb); }));
+  auto gone = sync<fly_certificate>([&](auto cb) { f.fly->get_certificate("web", "shop.example.com", cb); });
+  CHECK(gone.error().code() == errc::not_found);
+
+  auto ip = sync<fly_ip_assignment>([&](auto cb) { f.fly->assign_ip("web", "v6", "", cb); });
+  REQUIRE(ip);
+  CHECK(ip->region == "global");
+  auto ips = sync<std::vector<fly_ip_assignment>>([&](auto cb) { f.fly->list_ip_assignments("web", cb); });
+  CHECK(ips->size() == 1);
+  CHECK(sync<void>([&](auto cb) { f.fly->release_ip("web", ip->ip, cb); }));
+  auto bad = sync<fly_ip_assignment>([&](auto cb) { f.fly->assign_ip("web", "v5", "", cb); });
+  CHECK(bad.error().code() == errc::validation);
+}
