@@ -1,0 +1,52 @@
+#pragma once
+// Where each app's streamer is in its logs (DESIGN.md §3, §4.2): kept outside
+// the streamer so that a streamer that crashes resumes where it was, without
+// losing or repeating a line. The table's memory lives as long as the logs
+// services; its contents as long as its owner actor, the logs subtree's
+// first child, which empties it when it starts and when it exits.
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atlas {
+
+/// One streamer's position. Fly's cursors are inclusive and timestamps are
+/// not identities (lines share them), so the position is an instant plus the
+/// keys of the lines at that instant that were already delivered.
+struct log_cursor {
+  std::int64_t api_cursor_ns = 0; ///< what the next request asks from (0: the latest page)
+  std::int64_t delivered_ns = 0;  ///< the newest instant delivered (0: nothing yet)
+  std::vector<std::uint64_t> delivered_keys; ///< lines at delivered_ns already delivered
+  bool started = false; ///< a first page was read (a restart must not re-deliver it)
+
+  friend bool operator==(const log_cursor&, const log_cursor&) = default;
+};
+
+/// Thread-safe: every streamer writes its own row after each poll.
+class log_cursor_table {
+public:
+  std::optional<log_cursor> get(const std::string& topic) const;
+  void put(const std::string& topic, log_cursor c);
+  void erase(const std::string& topic);
+  void clear();
+  std::size_t size() const;
+
+private:
+  mutable std::mutex mtx_;
+  std::map<std::string, log_cursor, std::less<>> rows_;
+};
+
+/// Spawns the owner. It answers (caf::get_atom) → std::size_t, the number of
+/// rows, and nothing else; streamers use the table directly.
+caf::actor spawn_log_cursor_table_owner(caf::actor_system& sys,
+                                        std::shared_ptr<log_cursor_table> table);
+
+} // namespace atlas
