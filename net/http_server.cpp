@@ -470,7 +470,11 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
 };
 
 void http_server::impl::accept() {
-  acceptor.async_accept([self = shared_from_this()](error_code ec, tcp::socket sock) {
+  // `this`, not shared_from_this(): the handler lives in this impl's own
+  // io_context, so a strong reference would be a cycle that leaks the server
+  // whenever stop() leaves the aborted accept unrun (the context destroys
+  // unrun handlers with itself).
+  acceptor.async_accept([self = this](error_code ec, tcp::socket sock) {
     if (ec) {
       if (!self->stopping && ec != asio::error::operation_aborted)
         self->accept();

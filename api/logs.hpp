@@ -1,0 +1,87 @@
+#pragma once
+// The logs part of Atlas's facade (DESIGN.md §4.2, §5): subscribe an actor,
+// a callback or a CAF group to an app's live logs; one streamer per app and
+// filters, however many subscribers. Usable from plain threads (blocking,
+// with a deadline) and from actors (asynchronous). docs/logs.md.
+
+#include <atlas/actors/log_dispatcher.hpp>
+#include <atlas/actors/log_services.hpp>
+#include <atlas/api/tokens.hpp>
+#include <atlas/core/expected.hpp>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/group.hpp>
+
+#include <memory>
+#include <string>
+
+namespace atlas {
+
+struct log_subscription_options {
+  std::string region{};   ///< only this region (three letters)
+  std::string instance{}; ///< only this machine (its id)
+  /// Batches the subscriber may leave unhandled before it is evicted; 0:
+  /// logs.max_in_flight (64). Actors only.
+  std::uint32_t max_in_flight = 0;
+};
+
+/// A handle on a running logs subtree; cheap to copy, thread-safe. Its actor
+/// system must outlive it. A default-constructed one stands for a disabled
+/// logs tree: every call answers errc::no_streamer.
+class logs {
+public:
+  template <class T>
+  using callback = std::function<void(expected<T>)>;
+
+  logs() = default;
+  /// Starts a logs subtree alone in `sys` and waits until it is up.
+  static expected<logs> start(caf::actor_system& sys, std::shared_ptr<log_services> svc,
+                              duration deadline = std::chrono::seconds{30});
+  /// A facade over a subtree started elsewhere (logs_supervisor_child).
+  logs(caf::actor_system& sys, std::shared_ptr<log_services> svc, caf::actor supervisor = {});
+
+  // Blocking, for plain threads (never from an actor handler); deadline 0: 10 s.
+  // Subscribing twice changes the limit, never doubles deliveries.
+  expected<void> subscribe(const caf::actor& subscriber, const std::string& app,
+                           const log_subscription_options& opts = {},
+                           duration deadline = duration{0}) const;
+  expected<void> unsubscribe(const caf::actor& subscriber, const std::string& app,
+                             const log_subscription_options& opts = {},
+                             duration deadline = duration{0}) const;
+  /// A callback subscriber; the id it returns unsubscribes it.
+  expected<std::uint64_t> subscribe(log_callbacks callbacks, const std::string& app,
+                                    const log_subscription_options& opts = {},
+                                    duration deadline = duration{0}) const;
+  expected<void> unsubscribe(std::uint64_t callback_id, const std::string& app,
+                             const log_subscription_options& opts = {},
+                             duration deadline = duration{0}) const;
+  /// The app's messages also go to this local group, until unsubscribe_group.
+  expected<caf::group> subscribe_group(const std::string& app,
+                                       const log_subscription_options& opts = {},
+                                       duration deadline = duration{0}) const;
+  expected<void> unsubscribe_group(const std::string& app, const log_subscription_options& opts = {},
+                                   duration deadline = duration{0}) const;
+
+  /// Asynchronous, for actors: `then` runs once, in `self`'s context.
+  void subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                 const std::string& app, const log_subscription_options& opts,
+                 callback<void> then) const;
+
+  /// Stops the subtree if start() started it; waits for it to be gone.
+  expected<void> stop(duration deadline = std::chrono::seconds{30}) const;
+
+  const caf::actor& supervisor() const noexcept { return sup_; }
+  const std::shared_ptr<log_services>& services() const noexcept { return svc_; }
+
+private:
+  caf::actor_system* sys_ = nullptr;
+  std::shared_ptr<log_services> svc_;
+  caf::actor sup_;
+};
+
+/// How streamers get tokens through the tokens facade: get, or refresh
+/// after a 401.
+log_token_function logs_token_function(tokens t);
+
+} // namespace atlas
