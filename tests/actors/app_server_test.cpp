@@ -304,6 +304,47 @@ TEST_CASE("invalidate removes the cached token and its durable copy (ExAtlas def
   CHECK(fx.mints.size() == 1); // the bad token does not come back from storage
 }
 
+TEST_CASE("after invalidate, a CLI-minted token is not handed back: the next acquisition mints anew (ExAtlas defect 10)") {
+  token_fixture fx;
+  auto first = fx.ask_async(fx.server(), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 1);
+  fx.finish_mint(0, secret{cli_token});
+  CHECK(value(*fx.collect<expected<token_record>>(*first)) == cli_token);
+  CHECK(fx.ask<expected<void>>(fx.server(), invalidate_atom_v)); // a 401
+  auto next = fx.ask_async(fx.server(), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 2); // the minter did not hand back the bad token
+  fx.finish_mint(1, secret{cli_token_2});
+  auto r = fx.collect<expected<token_record>>(*next);
+  REQUIRE(r);
+  CHECK(value(*r) == cli_token_2);
+  CHECK((*r)->source == token_source::cli);
+  CHECK(fx.svc->cache->get("app-a", fx.wall_now())->value.reveal() == cli_token_2);
+}
+
+TEST_CASE("after one app's invalidate, the org's other apps share the newly minted token: one run per 401, not per app") {
+  token_fixture fx;
+  auto a = fx.ask_async(fx.server("app-a"), acquire_atom_v);
+  auto b = fx.ask_async(fx.server("app-b"), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 1);
+  fx.finish_mint(0, secret{cli_token});
+  CHECK(value(*fx.collect<expected<token_record>>(*b)) == cli_token);
+  CHECK(fx.ask<expected<void>>(fx.server("app-a"), invalidate_atom_v));
+  // An app that asks the minter now is not given the forgotten token either.
+  auto c = fx.ask_async(fx.server("app-c"), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 2);
+  auto again = fx.ask_async(fx.server("app-a"), acquire_atom_v);
+  CHECK(fx.mints.size() == 2); // joins the run app-c started
+  fx.finish_mint(1, secret{cli_token_2});
+  CHECK(value(*fx.collect<expected<token_record>>(*c)) == cli_token_2);
+  CHECK(value(*fx.collect<expected<token_record>>(*again)) == cli_token_2);
+  // app-b keeps the old token until its own 401; then it gets the new one
+  // without another run.
+  CHECK(fx.acquire("app-b")->value.reveal() == cli_token);
+  CHECK(fx.ask<expected<void>>(fx.server("app-b"), invalidate_atom_v));
+  CHECK(value(fx.acquire("app-b")) == cli_token_2);
+  CHECK(fx.mints.size() == 2);
+}
+
 TEST_CASE("set_manual refuses a malformed token, naming the app but not the token") {
   token_fixture fx;
   auto r = fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{"fm2_abc"});
