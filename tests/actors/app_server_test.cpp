@@ -167,6 +167,100 @@ TEST_CASE("a failed asynchronous persist is logged with the app, never the token
   CHECK_FALSE(logs.contains(config_token));
 }
 
+TEST_CASE("a storage that throws is a miss for reads and persist_failed for writes, and its owner and writer survive (ExAtlas defect 16)") {
+  token_fixture fx;
+  log_capture logs;
+  fx.write_config(config_token);
+  fx.storage->set_throw_text("disk on fire near " + cli_token);
+  fx.storage->throw_on_call = true;
+  auto r = fx.acquire(); // the storage read threw: a miss, and the chain goes on
+  CHECK(value(r) == config_token);
+  CHECK(r->source == token_source::config);
+  CHECK(logs.contains("token persist failed for app app-a")); // the asynchronous write threw
+  auto manual = fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token});
+  REQUIRE_FALSE(manual);
+  CHECK(manual.error().code() == errc::persist_failed);
+  CHECK(manual.error().message().find("threw") != std::string::npos);
+  CHECK(manual.error().message().find(cli_token) == std::string::npos);
+  auto inv = fx.ask<expected<void>>(fx.server(), invalidate_atom_v);
+  REQUIRE_FALSE(inv);
+  CHECK(inv.error().code() == errc::persist_failed);
+  auto read = fx.ask<expected<stored_token>>(fx.storage_owner, storage_get_atom_v,
+                                             std::string{"app-a"}, token_key::cached);
+  REQUIRE_FALSE(read);
+  CHECK(read.error().message().find(cli_token) == std::string::npos);
+  CHECK_FALSE(logs.contains(cli_token));
+  // The same owner, writer and server answer once the storage behaves.
+  fx.storage->throw_on_call = false;
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
+  auto back = fx.ask<expected<stored_token>>(fx.storage_owner, storage_get_atom_v,
+                                             std::string{"app-a"}, token_key::manual);
+  REQUIRE(back);
+  CHECK(back->found);
+  CHECK(value(fx.acquire()) == config_token);
+}
+
+TEST_CASE("a storage factory that throws fails the owner's start with an error, not a crash") {
+  token_fixture fx;
+  log_capture logs;
+  auto svc = std::make_shared<token_services>();
+  svc->detach_blocking = false;
+  svc->open_storage = []() -> expected<std::shared_ptr<token_storage>> {
+    throw std::runtime_error{"disk on fire"};
+  };
+  auto owner = spawn_token_storage_owner(fx.sys, svc);
+  fx.self->send(owner, init_atom_v);
+  fx.run();
+  bool refused = false;
+  fx.self->receive([&](caf::error&) { refused = true; }, [](caf::ok_atom) {},
+                   caf::after(0s) >> [] {});
+  CHECK(refused);
+  CHECK(logs.contains("opening token storage threw: disk on fire"));
+}
+
+TEST_CASE("with the storage owner stopped, the chain still answers and the app server survives (ExAtlas defect 16)") {
+  token_fixture fx;
+  fx.write_config(config_token);
+  fx.self->send_exit(fx.storage_owner, caf::exit_reason::kill);
+  fx.run();
+  auto r = fx.acquire(); // storage is a miss, the config file answers
+  CHECK(value(r) == config_token);
+  CHECK(fx.acquire()->source == token_source::cache);
+  // The writer keeps its own reference to storage: manual tokens still persist.
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
+  CHECK(fx.ask<expected<void>>(fx.server(), invalidate_atom_v));
+  std::filesystem::remove(fx.config_dir / "config.yml");
+  fx.mint_refusal = error{errc::not_found, "fly: not found on PATH"};
+  auto none = fx.acquire(); // neither storage link can be read now
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code() == errc::no_token_available);
+  CHECK(none.error().message().find("storage:") != std::string::npos);
+  CHECK(none.error().message().find("manual:") != std::string::npos);
+}
+
+TEST_CASE("with the persist workers stopped, set_manual and invalidate are persist_failed, the chain answers, the server survives (ExAtlas defect 16)") {
+  token_fixture fx;
+  fx.write_config(config_token);
+  fx.self->send_exit(fx.writer, caf::exit_reason::kill);
+  fx.run();
+  CHECK(value(fx.acquire()) == config_token); // its persist goes nowhere; the caller has it
+  auto manual = fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token});
+  REQUIRE_FALSE(manual);
+  CHECK(manual.error().code() == errc::persist_failed);
+  auto inv = fx.ask<expected<void>>(fx.server(), invalidate_atom_v);
+  REQUIRE_FALSE(inv);
+  CHECK(inv.error().code() == errc::persist_failed);
+  CHECK(inv.error().message().find("removed from the cache") != std::string::npos);
+  auto again = fx.acquire(); // the same server runs the chain again
+  CHECK(value(again) == config_token);
+  CHECK(again->source == token_source::config);
+  // With no writer handle at all, the same answers.
+  fx.writer = caf::actor{};
+  fx.run();
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}).error().code()
+        == errc::persist_failed);
+}
+
 // -- time ------------------------------------------------------------------------------
 
 TEST_CASE("a cached token expires after the TTL and the chain runs again") {
