@@ -304,16 +304,23 @@ TEST_CASE("soft expiry lead 0 disables the proactive refresh") {
   CHECK(fx.mints.size() == 1);
 }
 
-TEST_CASE("the soft-expiry timer survives cache hits, coalesced answers and failures (ExAtlas defect 11)") {
+TEST_CASE("the soft-expiry timer survives cache hits, coalesced answers, manual replies and failures (ExAtlas defect 11)") {
   token_fixture fx;
   auto caller = fx.ask_async(fx.server(), acquire_atom_v);
+  auto coalesced = fx.ask_async(fx.server(), acquire_atom_v); // joins the first mint
+  REQUIRE(fx.mints.size() == 1);
   fx.finish_mint(0, secret{cli_token});
+  CHECK(value(*fx.collect<expected<token_record>>(*caller)) == cli_token);
+  CHECK(value(*fx.collect<expected<token_record>>(*coalesced)) == cli_token);
   CHECK(fx.acquire()->source == token_source::cache);
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token})); // succeeds
   fx.storage->fail_put = true;
   CHECK_FALSE(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
   CHECK_FALSE(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{"bad"}));
-  fx.advance(23h + 1s);
-  CHECK(fx.mints.size() == 2);
+  fx.advance(23h - 1s);
+  CHECK(fx.mints.size() == 1); // not early
+  fx.advance(2s);
+  CHECK(fx.mints.size() == 2); // still armed after all of them
 }
 
 // -- callers ---------------------------------------------------------------------------
