@@ -336,7 +336,9 @@ TEST_CASE("concurrent callers share one acquisition: one CLI run, every caller a
     auto r = fx.collect<expected<token_record>>(*c);
     REQUIRE(r);
     CHECK(value(*r) == cli_token);
+    CHECK((*r)->source == token_source::cli); // from the one run, none from elsewhere
   }
+  CHECK(fx.storage->gets == 1); // one chain run: storage read once, the CLI answered
 }
 
 TEST_CASE("the apps of one org share one CLI run and one minted token") {

@@ -17,6 +17,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -172,11 +173,29 @@ TEST_CASE("N concurrent callers from plain threads: exactly one CLI run, every c
     threads.emplace_back([&, i] { results[i] = fx.api->get("app-a"); });
   for (auto& t : threads)
     t.join();
+  int from_the_run = 0;
   for (auto& r : results) {
     REQUIRE(r);
     CHECK(r->token.reveal() == minted_normalised);
+    // Either it waited for the one CLI run (the server answers it), or it
+    // came after the token reached the cache (read by the facade, or by the
+    // server if the facade missed it just before): never anything else.
+    if (r->source == token_source::cli) {
+      CHECK(r->acquirer == token_acquirer::app_server);
+      ++from_the_run;
+    } else {
+      CHECK(r->source == token_source::cache);
+    }
+    if (r->acquirer == token_acquirer::facade)
+      CHECK(r->source == token_source::cache);
   }
+  CHECK(from_the_run >= 1);
   CHECK(fx.fly_runs() == 1);
+  auto events = fx.telemetry.events("token.acquire");
+  REQUIRE(events.size() == static_cast<std::size_t>(callers));
+  CHECK(std::count_if(events.begin(), events.end(),
+                      [](auto& e) { return e.label("source") == "cli"; })
+        == from_the_run);
 }
 
 TEST_CASE("apps of one org share the minted token: one CLI run for several apps") {
