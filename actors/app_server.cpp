@@ -335,6 +335,8 @@ private:
       return;
     run done = std::move(*running_);
     running_.reset();
+    if (result)
+      last_ = result->value;
     if (result && done.cache_result)
       keep(*result);
     if (!result && done.kind == run_kind::soft)
@@ -393,9 +395,20 @@ private:
     start(run_kind::soft, {});
   }
 
+  // Forgets the app's token (invalidate, refresh): the cache, a pending soft
+  // refresh, and the minter's copy when it is the org's minted token, so that
+  // neither this app's next acquisition nor another app of the org gets the
+  // bad token back from the minter (ExAtlas's defect 10). The minter receives
+  // this before any later request of ours: one sender, one mailbox, in order.
   void forget_cached() {
+    auto cur = svc_->cache->get(app_, svc_->now());
+    auto bad = cur ? std::optional<secret>{std::move(cur->value)} : std::move(last_);
+    last_.reset();
     svc_->cache->erase(app_);
     ++soft_epoch_; // cancels a pending soft refresh
+    if (bad && !bad->empty())
+      if (auto minter = svc_->handle(token_role::minter))
+        send(minter, invalidate_atom_v, svc_->fly.org, *bad);
   }
 
   error durable_copy_kept(const std::string& why) const {
@@ -418,6 +431,9 @@ private:
   std::optional<run> next_; ///< a refresh that waits for the running acquisition
   std::uint64_t run_ids_ = 0;
   std::uint64_t soft_epoch_ = 0;
+  /// The token the chain last answered with: what an invalidate forgets when
+  /// the cache no longer holds it.
+  std::optional<secret> last_;
 };
 
 } // namespace

@@ -109,6 +109,14 @@ caf::actor spawn_token_minter(caf::actor_system& sys, std::shared_ptr<token_serv
         self->state.orgs[org].waiters.push_back(rp);
         return rp;
       },
+      [self](invalidate_atom, const std::string& org, const secret& token) {
+        // Only that token: another app's 401 may already have minted a newer
+        // one, which the org's apps should share rather than mint again.
+        if (auto it = self->state.orgs.find(org);
+            it != self->state.orgs.end() && it->second.minted
+            && it->second.minted->value == token)
+          it->second.minted.reset();
+      },
       [self](minted_atom, const std::string& org, std::uint64_t run, expected<secret>& token) {
         finish(self, org, run, std::move(token));
       },

@@ -21,6 +21,11 @@ namespace atlas {
 /// - else joins the org's running CLI run, or starts one (svc->mint);
 /// - errc::validation (no org), errc::not_found (no `fly`), errc::timeout,
 ///   errc::exit_status as token_cli reports them.
+/// and (invalidate_atom, org, secret token), no answer: an app forgot
+/// `token` (a 401); if it is the org's minted token, the minter drops it, so
+/// the next request of any app of the org mints anew instead of getting it
+/// back (ExAtlas's defect 10). A newer token is kept: after the first app's
+/// 401 has minted one, the org's other apps share it.
 /// Its exit cancels the runs still going (their process groups are stopped).
 caf::actor spawn_token_minter(caf::actor_system& sys, std::shared_ptr<token_services> svc);
 

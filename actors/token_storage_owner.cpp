@@ -2,6 +2,7 @@
 
 #include <atlas/actors/init_message.hpp>
 #include <atlas/core/logger.hpp>
+#include <atlas/core/redact.hpp>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -10,6 +11,63 @@
 namespace atlas {
 
 namespace {
+
+// A user's storage may throw where it should return an error (ExAtlas's
+// defect 16: storage exits were uncaught). Every call goes through here, in
+// the owner and in the writer behind it, so an exception becomes an error
+// value (a miss for a read, persist_failed for a write) and kills neither.
+class guarded_storage final : public token_storage {
+public:
+  explicit guarded_storage(std::shared_ptr<token_storage> inner) : inner_(std::move(inner)) {}
+
+  expected<std::optional<token_record>> get(std::string_view app, token_key key) override {
+    return guard(errc::storage_corrupt, "read", app, [&] { return inner_->get(app, key); });
+  }
+  expected<void> put(std::string_view app, token_key key, const token_record& record) override {
+    return guard(errc::persist_failed, "write", app,
+                 [&] { return inner_->put(app, key, record); });
+  }
+  expected<void> erase(std::string_view app, token_key key) override {
+    return guard(errc::persist_failed, "erase", app, [&] { return inner_->erase(app, key); });
+  }
+
+private:
+  template <class F>
+  static auto guard(errc code, std::string_view what, std::string_view app, F f)
+    -> decltype(f()) {
+    auto fail = [&](std::string_view why) {
+      // The exception's text is the user's: redact it, it may hold a token.
+      return error{code, "token storage " + std::string{what} + " for app " + std::string{app}
+                           + " threw: " + redact(why)};
+    };
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    } catch (...) {
+      return fail("an exception that is not a std::exception");
+    }
+  }
+
+  std::shared_ptr<token_storage> inner_;
+};
+
+expected<std::shared_ptr<token_storage>> open_guarded(const token_services& svc) {
+  if (!svc.open_storage)
+    return error{errc::internal, "no token storage configured"};
+  try {
+    auto s = svc.open_storage();
+    if (!s)
+      return s.error();
+    if (!*s)
+      return error{errc::internal, "token storage factory returned nothing"};
+    return std::shared_ptr<token_storage>{std::make_shared<guarded_storage>(std::move(*s))};
+  } catch (const std::exception& e) {
+    return error{errc::storage_corrupt, "opening token storage threw: " + redact(e.what())};
+  } catch (...) {
+    return error{errc::storage_corrupt, "opening token storage threw an exception"};
+  }
+}
 
 struct owner_state {
   std::shared_ptr<token_services> svc;
@@ -20,14 +78,11 @@ struct owner_state {
   // on the actor's own thread, never on the spawner's.
   token_storage* ensure_open() {
     if (!storage && !open_error) {
-      auto s = svc->open_storage ? svc->open_storage()
-                                 : expected<std::shared_ptr<token_storage>>{
-                                     error{errc::internal, "no token storage configured"}};
-      if (s && *s) {
+      if (auto s = open_guarded(*svc)) {
         storage = std::move(*s);
         svc->publish_storage(storage);
       } else {
-        open_error = s ? error{errc::internal, "token storage factory returned nothing"} : s.error();
+        open_error = s.error();
         log().error("token storage: {}", to_string(*open_error));
       }
     }

@@ -130,8 +130,10 @@ TEST_CASE("fly missing falls through to the manual token instead of crashing (Ex
   fx.store(token_key::manual, manual_token, token_record::never);
   auto r = fx.acquire();
   CHECK(r->source == token_source::manual);
-  fx.self->send(fx.server(), acquire_atom_v); // the server is alive and answers
-  fx.run();
+  // The server is alive and answers: the manual token, now from the cache.
+  auto again = fx.acquire();
+  CHECK(value(again) == manual_token);
+  CHECK(again->source == token_source::cache);
 }
 
 TEST_CASE("with nothing anywhere, no_token_available says why each link had nothing") {
@@ -165,6 +167,100 @@ TEST_CASE("a failed asynchronous persist is logged with the app, never the token
   CHECK(value(r) == config_token);
   CHECK(logs.contains("token persist failed for app app-a"));
   CHECK_FALSE(logs.contains(config_token));
+}
+
+TEST_CASE("a storage that throws is a miss for reads and persist_failed for writes, and its owner and writer survive (ExAtlas defect 16)") {
+  token_fixture fx;
+  log_capture logs;
+  fx.write_config(config_token);
+  fx.storage->set_throw_text("disk on fire near " + cli_token);
+  fx.storage->throw_on_call = true;
+  auto r = fx.acquire(); // the storage read threw: a miss, and the chain goes on
+  CHECK(value(r) == config_token);
+  CHECK(r->source == token_source::config);
+  CHECK(logs.contains("token persist failed for app app-a")); // the asynchronous write threw
+  auto manual = fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token});
+  REQUIRE_FALSE(manual);
+  CHECK(manual.error().code() == errc::persist_failed);
+  CHECK(manual.error().message().find("threw") != std::string::npos);
+  CHECK(manual.error().message().find(cli_token) == std::string::npos);
+  auto inv = fx.ask<expected<void>>(fx.server(), invalidate_atom_v);
+  REQUIRE_FALSE(inv);
+  CHECK(inv.error().code() == errc::persist_failed);
+  auto read = fx.ask<expected<stored_token>>(fx.storage_owner, storage_get_atom_v,
+                                             std::string{"app-a"}, token_key::cached);
+  REQUIRE_FALSE(read);
+  CHECK(read.error().message().find(cli_token) == std::string::npos);
+  CHECK_FALSE(logs.contains(cli_token));
+  // The same owner, writer and server answer once the storage behaves.
+  fx.storage->throw_on_call = false;
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
+  auto back = fx.ask<expected<stored_token>>(fx.storage_owner, storage_get_atom_v,
+                                             std::string{"app-a"}, token_key::manual);
+  REQUIRE(back);
+  CHECK(back->found);
+  CHECK(value(fx.acquire()) == config_token);
+}
+
+TEST_CASE("a storage factory that throws fails the owner's start with an error, not a crash") {
+  token_fixture fx;
+  log_capture logs;
+  auto svc = std::make_shared<token_services>();
+  svc->detach_blocking = false;
+  svc->open_storage = []() -> expected<std::shared_ptr<token_storage>> {
+    throw std::runtime_error{"disk on fire"};
+  };
+  auto owner = spawn_token_storage_owner(fx.sys, svc);
+  fx.self->send(owner, init_atom_v);
+  fx.run();
+  bool refused = false;
+  fx.self->receive([&](caf::error&) { refused = true; }, [](caf::ok_atom) {},
+                   caf::after(0s) >> [] {});
+  CHECK(refused);
+  CHECK(logs.contains("opening token storage threw: disk on fire"));
+}
+
+TEST_CASE("with the storage owner stopped, the chain still answers and the app server survives (ExAtlas defect 16)") {
+  token_fixture fx;
+  fx.write_config(config_token);
+  fx.self->send_exit(fx.storage_owner, caf::exit_reason::kill);
+  fx.run();
+  auto r = fx.acquire(); // storage is a miss, the config file answers
+  CHECK(value(r) == config_token);
+  CHECK(fx.acquire()->source == token_source::cache);
+  // The writer keeps its own reference to storage: manual tokens still persist.
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
+  CHECK(fx.ask<expected<void>>(fx.server(), invalidate_atom_v));
+  std::filesystem::remove(fx.config_dir / "config.yml");
+  fx.mint_refusal = error{errc::not_found, "fly: not found on PATH"};
+  auto none = fx.acquire(); // neither storage link can be read now
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code() == errc::no_token_available);
+  CHECK(none.error().message().find("storage:") != std::string::npos);
+  CHECK(none.error().message().find("manual:") != std::string::npos);
+}
+
+TEST_CASE("with the persist workers stopped, set_manual and invalidate are persist_failed, the chain answers, the server survives (ExAtlas defect 16)") {
+  token_fixture fx;
+  fx.write_config(config_token);
+  fx.self->send_exit(fx.writer, caf::exit_reason::kill);
+  fx.run();
+  CHECK(value(fx.acquire()) == config_token); // its persist goes nowhere; the caller has it
+  auto manual = fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token});
+  REQUIRE_FALSE(manual);
+  CHECK(manual.error().code() == errc::persist_failed);
+  auto inv = fx.ask<expected<void>>(fx.server(), invalidate_atom_v);
+  REQUIRE_FALSE(inv);
+  CHECK(inv.error().code() == errc::persist_failed);
+  CHECK(inv.error().message().find("removed from the cache") != std::string::npos);
+  auto again = fx.acquire(); // the same server runs the chain again
+  CHECK(value(again) == config_token);
+  CHECK(again->source == token_source::config);
+  // With no writer handle at all, the same answers.
+  fx.writer = caf::actor{};
+  fx.run();
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}).error().code()
+        == errc::persist_failed);
 }
 
 // -- time ------------------------------------------------------------------------------
@@ -210,16 +306,23 @@ TEST_CASE("soft expiry lead 0 disables the proactive refresh") {
   CHECK(fx.mints.size() == 1);
 }
 
-TEST_CASE("the soft-expiry timer survives cache hits, coalesced answers and failures (ExAtlas defect 11)") {
+TEST_CASE("the soft-expiry timer survives cache hits, coalesced answers, manual replies and failures (ExAtlas defect 11)") {
   token_fixture fx;
   auto caller = fx.ask_async(fx.server(), acquire_atom_v);
+  auto coalesced = fx.ask_async(fx.server(), acquire_atom_v); // joins the first mint
+  REQUIRE(fx.mints.size() == 1);
   fx.finish_mint(0, secret{cli_token});
+  CHECK(value(*fx.collect<expected<token_record>>(*caller)) == cli_token);
+  CHECK(value(*fx.collect<expected<token_record>>(*coalesced)) == cli_token);
   CHECK(fx.acquire()->source == token_source::cache);
+  CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token})); // succeeds
   fx.storage->fail_put = true;
   CHECK_FALSE(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
   CHECK_FALSE(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{"bad"}));
-  fx.advance(23h + 1s);
-  CHECK(fx.mints.size() == 2);
+  fx.advance(23h - 1s);
+  CHECK(fx.mints.size() == 1); // not early
+  fx.advance(2s);
+  CHECK(fx.mints.size() == 2); // still armed after all of them
 }
 
 // -- callers ---------------------------------------------------------------------------
@@ -235,7 +338,9 @@ TEST_CASE("concurrent callers share one acquisition: one CLI run, every caller a
     auto r = fx.collect<expected<token_record>>(*c);
     REQUIRE(r);
     CHECK(value(*r) == cli_token);
+    CHECK((*r)->source == token_source::cli); // from the one run, none from elsewhere
   }
+  CHECK(fx.storage->gets == 1); // one chain run: storage read once, the CLI answered
 }
 
 TEST_CASE("the apps of one org share one CLI run and one minted token") {
@@ -302,6 +407,47 @@ TEST_CASE("invalidate removes the cached token and its durable copy (ExAtlas def
   CHECK_FALSE(fx.stored(token_key::cached));
   auto next = fx.ask_async(fx.server(), acquire_atom_v);
   CHECK(fx.mints.size() == 1); // the bad token does not come back from storage
+}
+
+TEST_CASE("after invalidate, a CLI-minted token is not handed back: the next acquisition mints anew (ExAtlas defect 10)") {
+  token_fixture fx;
+  auto first = fx.ask_async(fx.server(), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 1);
+  fx.finish_mint(0, secret{cli_token});
+  CHECK(value(*fx.collect<expected<token_record>>(*first)) == cli_token);
+  CHECK(fx.ask<expected<void>>(fx.server(), invalidate_atom_v)); // a 401
+  auto next = fx.ask_async(fx.server(), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 2); // the minter did not hand back the bad token
+  fx.finish_mint(1, secret{cli_token_2});
+  auto r = fx.collect<expected<token_record>>(*next);
+  REQUIRE(r);
+  CHECK(value(*r) == cli_token_2);
+  CHECK((*r)->source == token_source::cli);
+  CHECK(fx.svc->cache->get("app-a", fx.wall_now())->value.reveal() == cli_token_2);
+}
+
+TEST_CASE("after one app's invalidate, the org's other apps share the newly minted token: one run per 401, not per app") {
+  token_fixture fx;
+  auto a = fx.ask_async(fx.server("app-a"), acquire_atom_v);
+  auto b = fx.ask_async(fx.server("app-b"), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 1);
+  fx.finish_mint(0, secret{cli_token});
+  CHECK(value(*fx.collect<expected<token_record>>(*b)) == cli_token);
+  CHECK(fx.ask<expected<void>>(fx.server("app-a"), invalidate_atom_v));
+  // An app that asks the minter now is not given the forgotten token either.
+  auto c = fx.ask_async(fx.server("app-c"), acquire_atom_v);
+  REQUIRE(fx.mints.size() == 2);
+  auto again = fx.ask_async(fx.server("app-a"), acquire_atom_v);
+  CHECK(fx.mints.size() == 2); // joins the run app-c started
+  fx.finish_mint(1, secret{cli_token_2});
+  CHECK(value(*fx.collect<expected<token_record>>(*c)) == cli_token_2);
+  CHECK(value(*fx.collect<expected<token_record>>(*again)) == cli_token_2);
+  // app-b keeps the old token until its own 401; then it gets the new one
+  // without another run.
+  CHECK(fx.acquire("app-b")->value.reveal() == cli_token);
+  CHECK(fx.ask<expected<void>>(fx.server("app-b"), invalidate_atom_v));
+  CHECK(value(fx.acquire("app-b")) == cli_token_2);
+  CHECK(fx.mints.size() == 2);
 }
 
 TEST_CASE("set_manual refuses a malformed token, naming the app but not the token") {

@@ -8,6 +8,7 @@
 #include "../support/wait.hpp"
 
 #include <atlas/storage/lmdb_token_storage.hpp>
+#include <atlas/storage/memory_token_storage.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
 
 #include <doctest/doctest.h>
@@ -17,6 +18,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +62,7 @@ struct tree_fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   options opts;
+  std::shared_ptr<token_storage> storage; ///< the user's own; empty: LMDB in the scratch dir
   std::shared_ptr<token_services> svc;
   std::optional<tokens> api;
 
@@ -83,7 +86,7 @@ struct tree_fixture {
   }
 
   expected<tokens> try_start() {
-    svc = make_token_services(opts, runner);
+    svc = make_token_services(opts, runner, storage);
     svc->telemetry = &telemetry;
     return tokens::start(*sys, svc);
   }
@@ -172,11 +175,29 @@ TEST_CASE("N concurrent callers from plain threads: exactly one CLI run, every c
     threads.emplace_back([&, i] { results[i] = fx.api->get("app-a"); });
   for (auto& t : threads)
     t.join();
+  int from_the_run = 0;
   for (auto& r : results) {
     REQUIRE(r);
     CHECK(r->token.reveal() == minted_normalised);
+    // Either it waited for the one CLI run (the server answers it), or it
+    // came after the token reached the cache (read by the facade, or by the
+    // server if the facade missed it just before): never anything else.
+    if (r->source == token_source::cli) {
+      CHECK(r->acquirer == token_acquirer::app_server);
+      ++from_the_run;
+    } else {
+      CHECK(r->source == token_source::cache);
+    }
+    if (r->acquirer == token_acquirer::facade)
+      CHECK(r->source == token_source::cache);
   }
+  CHECK(from_the_run >= 1);
   CHECK(fx.fly_runs() == 1);
+  auto events = fx.telemetry.events("token.acquire");
+  REQUIRE(events.size() == static_cast<std::size_t>(callers));
+  CHECK(std::count_if(events.begin(), events.end(),
+                      [](auto& e) { return e.label("source") == "cli"; })
+        == from_the_run);
 }
 
 TEST_CASE("apps of one org share the minted token: one CLI run for several apps") {
@@ -228,6 +249,121 @@ TEST_CASE("the asynchronous facade answers in the calling actor's context") {
   REQUIRE(done.wait());
   REQUIRE(got);
   CHECK(got->source == token_source::cli);
+}
+
+TEST_CASE("the asynchronous facade's set_manual, invalidate and refresh answer in the calling actor") {
+  tree_fixture fx;
+  fx.start();
+  struct results {
+    expected<void> manual = error{errc::internal, "none"};
+    expected<token_answer> first = error{errc::internal, "none"};
+    expected<void> invalidated = error{errc::internal, "none"};
+    expected<token_answer> refreshed = error{errc::internal, "none"};
+    expected<void> bad_manual = error{errc::internal, "none"};
+    expected<void> bad_name = error{errc::internal, "none"};
+    std::vector<std::string> order;
+    event done;
+  } res;
+  auto api = *fx.api;
+  auto* out = &res;
+  fx.sys->spawn([out, api](caf::event_based_actor* self) {
+    api.set_manual(self, "app-a", secret{sample_legacy}, [=](expected<void> m) {
+      out->order.push_back("set_manual");
+      out->manual = m;
+      api.get(self, "app-a", [=](expected<token_answer> g) {
+        out->order.push_back("get");
+        out->first = std::move(g);
+        api.invalidate(self, "app-a", [=](expected<void> i) {
+          out->order.push_back("invalidate");
+          out->invalidated = i;
+          api.refresh(self, "app-a", [=](expected<token_answer> r) {
+            out->order.push_back("refresh");
+            out->refreshed = std::move(r);
+            api.set_manual(self, "app-a", secret{"fm2_" + std::string(8, 'A')},
+                           [=](expected<void> bad) {
+                             out->order.push_back("bad set_manual");
+                             out->bad_manual = bad;
+                             api.invalidate(self, "Bad_Name", [=](expected<void> b) {
+                               out->order.push_back("bad invalidate");
+                               out->bad_name = b;
+                               self->quit();
+                               out->done.set();
+                             });
+                           });
+          });
+        });
+      });
+    });
+  });
+  REQUIRE(res.done.wait());
+  CHECK(res.order == std::vector<std::string>{"set_manual", "get", "invalidate", "refresh",
+                                              "bad set_manual", "bad invalidate"});
+  CHECK(res.manual);
+  REQUIRE(res.first);
+  CHECK(res.first->source == token_source::cli); // the CLI comes before the manual token
+  CHECK(res.invalidated);
+  REQUIRE(res.refreshed);
+  CHECK(res.refreshed->source == token_source::cli);
+  CHECK(res.refreshed->acquirer == token_acquirer::app_server);
+  CHECK(fx.fly_runs() == 2); // the refresh minted anew
+  REQUIRE_FALSE(res.bad_manual);
+  CHECK(res.bad_manual.error().code() == errc::validation);
+  REQUIRE_FALSE(res.bad_name);
+  CHECK(res.bad_name.error().code() == errc::validation);
+  CHECK(fx.api->get("app-a")->source == token_source::cache); // the refreshed token
+}
+
+TEST_CASE("acquisition telemetry names every source: storage, env, config, manual and none") {
+  auto only_event = [](tree_fixture& fx) {
+    auto events = fx.telemetry.events("token.acquire");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].label("acquirer") == "app_server");
+    return std::pair{events[0].label("source"), events[0].label("outcome")};
+  };
+  using labels = std::pair<std::string, std::string>;
+  {
+    tree_fixture fx{""};
+    auto mem = std::make_shared<memory_token_storage>();
+    REQUIRE(mem->put("app-a", token_key::cached,
+                     token_record{secret{sample_oauth}, token_source::cli,
+                                  token_record::clock::now() + 2h}));
+    fx.storage = mem;
+    fx.start();
+    REQUIRE(fx.api->get("app-a"));
+    CHECK(only_event(fx) == labels{"storage", "ok"});
+  }
+  {
+    tree_fixture fx{""};
+    fx.opts.fly.access_token = secret{"fo1_ZW52aXJvbm1lbnR0b2tlbnZhbHVlMTIz"};
+    fx.opts.fly.access_token_set = true;
+    fx.start();
+    REQUIRE(fx.api->get("app-a"));
+    CHECK(only_event(fx) == labels{"env", "ok"});
+  }
+  {
+    tree_fixture fx{""};
+    fx.opts.fly.access_token_set = false;
+    std::ofstream{fx.dir.path / "flyconfig" / "config.yml"} << "access_token: " << sample_oauth
+                                                            << "\n";
+    fx.start();
+    REQUIRE(fx.api->get("app-a"));
+    CHECK(only_event(fx) == labels{"config", "ok"});
+  }
+  {
+    tree_fixture fx{""}; // no `fly`: the chain reaches the manual token
+    fx.opts.fly.access_token_set = false;
+    fx.start();
+    REQUIRE(fx.api->set_manual("app-a", secret{sample_legacy}));
+    REQUIRE(fx.api->get("app-a"));
+    CHECK(only_event(fx) == labels{"manual", "ok"});
+  }
+  {
+    tree_fixture fx{""};
+    fx.opts.fly.access_token_set = false;
+    fx.start();
+    REQUIRE_FALSE(fx.api->get("app-a"));
+    CHECK(only_event(fx) == labels{"none", "no_token_available"});
+  }
 }
 
 TEST_CASE("bad app names are refused with errc::validation naming the rule") {
