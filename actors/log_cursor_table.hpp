@@ -5,6 +5,8 @@
 // services; its contents as long as its owner actor, the logs subtree's
 // first child, which empties it when it starts and when it exits.
 
+#include <atlas/actors/log_cursor.hpp>
+
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
@@ -14,21 +16,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace atlas {
-
-/// One streamer's position. Fly's cursors are inclusive and timestamps are
-/// not identities (lines share them), so the position is an instant plus the
-/// keys of the lines at that instant that were already delivered.
-struct log_cursor {
-  std::int64_t api_cursor_ns = 0; ///< what the next request asks from (0: the latest page)
-  std::int64_t delivered_ns = 0;  ///< the newest instant delivered (0: nothing yet)
-  std::vector<std::uint64_t> delivered_keys; ///< lines at delivered_ns already delivered
-  bool started = false; ///< a first page was read (a restart must not re-deliver it)
-
-  friend bool operator==(const log_cursor&, const log_cursor&) = default;
-};
 
 /// Thread-safe: every streamer writes its own row after each poll.
 class log_cursor_table {

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <unordered_set>
 
 namespace atlas {
 
@@ -24,6 +23,7 @@ struct fetch_outcome {
   std::uint64_t seq = 0;
   expected<fly_logs_page> page;
   std::chrono::steady_clock::time_point started;
+  std::int64_t wall_ns = 0; ///< when the poll was sent
 };
 using fetch_outcome_ptr = std::shared_ptr<fetch_outcome>;
 
@@ -40,6 +40,8 @@ std::string log_topic(const log_stream_key& k) {
     t += " region=" + k.region;
   if (!k.instance.empty())
     t += " instance=" + k.instance;
+  if (k.since_ns > 0)
+    t += " since=" + std::to_string(k.since_ns);
   return t;
 }
 
@@ -54,9 +56,12 @@ expected<log_stream_key> parse_log_topic(const std::string& topic) {
       k.region = part.substr(7);
     else if (part.rfind("instance=", 0) == 0)
       k.instance = part.substr(9);
+    else if (part.rfind("since=", 0) == 0 && part.size() > 6
+             && part.find_first_not_of("0123456789", 6) == std::string::npos)
+      k.since_ns = std::stoll(part.substr(6));
     else
       return error{errc::validation, "log topic \"" + topic + "\": unknown part \"" + part
-                                       + "\" (allowed: region=R, instance=ID)"};
+                                       + "\" (allowed: region=R, instance=ID, since=NS)"};
     i = j;
   }
   if (k.app.empty())
@@ -65,18 +70,6 @@ expected<log_stream_key> parse_log_topic(const std::string& topic) {
 }
 
 namespace {
-
-// What tells two lines apart: Fly's id where it gives one, else everything
-// the line says (the NDJSON form has no id, and lines share instants).
-std::uint64_t line_key(const log_entry& e) {
-  std::hash<std::string> h;
-  if (!e.id.empty())
-    return h(e.id);
-  std::string all = std::to_string(e.timestamp_ns);
-  for (const auto* part : {&e.instance, &e.region, &e.level, &e.message})
-    all.append(1, '\x1f').append(*part);
-  return h(all);
-}
 
 class log_streamer_actor : public caf::event_based_actor {
 public:
@@ -95,6 +88,8 @@ public:
     key_ = std::move(*key);
     if (auto c = svc_->cursors->get(topic_))
       cursor_ = std::move(*c);
+    else if (key_.since_ns > 0)
+      cursor_.api_cursor_ns = key_.since_ns;
     // A supervisor's shutdown ends the topic, so subscribers hear of it
     // (ExAtlas's streamer did not trap exits and sent nothing, defect 2).
     set_exit_handler([this](const caf::exit_msg& m) {
@@ -239,6 +234,7 @@ private:
     auto out = std::make_shared<fetch_outcome>();
     out->seq = ++seq_;
     out->started = std::chrono::steady_clock::now();
+    out->wall_ns = svc_->now();
     auto weak = caf::actor_cast<caf::weak_actor_ptr>(this);
     // Runs on the HTTP client's thread: back into the mailbox, never the state.
     svc_->fetch(q, tok, [weak, out](expected<fly_logs_page> r) mutable {
@@ -256,56 +252,22 @@ private:
     unauthorized_in_a_row_ = 0;
     errors_in_a_row_ = 0;
     auto& page = *r.page;
-    stats_.malformed += page.malformed;
-    auto fresh = take_new(page);
-    telemetry("ok", fresh.size(), page.malformed, r.started);
+    auto malformed = page.malformed;
+    stats_.malformed += malformed;
+    bool full = page.entries.size() >= svc_->full_page;
+    auto step = advance(cursor_, std::move(page), svc_->full_page, r.wall_ns);
+    stats_.duplicates += step.duplicates;
+    if (step.gap)
+      gap(std::move(*step.gap));
+    auto& fresh = step.fresh;
+    telemetry("ok", fresh.size(), malformed, r.started);
     svc_->cursors->put(topic_, cursor_);
     if (!fresh.empty()) {
       stats_.delivered += fresh.size();
       send(dispatcher_, publish_atom_v, topic_, key_.app,
            log_batch{std::make_shared<const log_batch::lines>(std::move(fresh))});
     }
-    schedule(page.entries.size() >= svc_->full_page ? svc_->min_interval
-                                                    : svc_->logs.poll_interval);
-  }
-
-  // Drops what was delivered already and moves the cursor: the API cursor as
-  // the page says, the delivered instant to the newest new line.
-  std::vector<log_entry> take_new(fly_logs_page& page) {
-    std::vector<log_entry> fresh;
-    fresh.reserve(page.entries.size());
-    std::unordered_set<std::uint64_t> seen(cursor_.delivered_keys.begin(),
-                                           cursor_.delivered_keys.end());
-    for (auto& e : page.entries) {
-      if (e.timestamp_ns < cursor_.delivered_ns) {
-        ++stats_.duplicates;
-        continue;
-      }
-      auto k = line_key(e);
-      if (e.timestamp_ns == cursor_.delivered_ns && !seen.insert(k).second) {
-        ++stats_.duplicates;
-        continue;
-      }
-      if (e.timestamp_ns > cursor_.delivered_ns) {
-        cursor_.delivered_ns = e.timestamp_ns;
-        seen.clear();
-        seen.insert(k);
-      }
-      fresh.push_back(std::move(e));
-    }
-    cursor_.delivered_keys.assign(seen.begin(), seen.end());
-    std::sort(cursor_.delivered_keys.begin(), cursor_.delivered_keys.end());
-    auto before = cursor_.api_cursor_ns;
-    cursor_.api_cursor_ns = std::max(cursor_.api_cursor_ns, page.next_cursor_ns);
-    // A full page of lines all seen, and the cursor did not move: more lines
-    // share this instant than a page holds. Step past it, and say so.
-    if (fresh.empty() && page.entries.size() >= svc_->full_page && cursor_.api_cursor_ns == before
-        && before > 0) {
-      cursor_.api_cursor_ns = before + 1;
-      gap({before, before + 1, "more lines share one instant than a page holds"});
-    }
-    cursor_.started = true;
-    return fresh;
+    schedule(full ? svc_->min_interval : svc_->logs.poll_interval);
   }
 
   void check_retention() {

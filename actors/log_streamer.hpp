@@ -38,9 +38,11 @@ struct log_stream_key {
   std::string app;
   std::string region{};   ///< only this region ("": all)
   std::string instance{}; ///< only this machine ("": all)
+  /// Start at this instant (ns since the epoch) instead of the latest page.
+  std::int64_t since_ns = 0;
 };
 
-/// "app", or "app region=iad instance=e784…" with filters.
+/// "app", or "app region=iad instance=e784… since=NS" with filters.
 std::string log_topic(const log_stream_key& k);
 /// The inverse of log_topic.
 expected<log_stream_key> parse_log_topic(const std::string& topic);

@@ -44,7 +44,9 @@ expected<std::string> topic_for(const std::string& app, const log_subscription_o
     if (f->find_first_of(" =") != std::string::npos || (!f->empty() && f->size() > 64))
       return error{errc::validation, "logs of " + app + ": filter \"" + *f
                                        + "\" is not a region code or a machine id"};
-  return log_topic({app, o.region, o.instance});
+  if (o.since_ns < 0)
+    return error{errc::validation, "logs of " + app + ": since must be an instant after 1970"};
+  return log_topic({app, o.region, o.instance, o.since_ns});
 }
 
 std::uint64_t next_callback_id() {

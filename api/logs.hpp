@@ -21,6 +21,9 @@ namespace atlas {
 struct log_subscription_options {
   std::string region{};   ///< only this region (three letters)
   std::string instance{}; ///< only this machine (its id)
+  /// Start at this instant (ns since the epoch) rather than the latest lines;
+  /// such a subscription has a streamer of its own.
+  std::int64_t since_ns = 0;
   /// Batches the subscriber may leave unhandled before it is evicted; 0:
   /// logs.max_in_flight (64). Actors only.
   std::uint32_t max_in_flight = 0;
