@@ -1,6 +1,7 @@
 // The `atlas` executable: one CLI11 app, one file per command.
 
 #include <atlas/cli/config_command.hpp>
+#include <atlas/cli/logs_command.hpp>
 #include <atlas/cli/sim_command.hpp>
 #include <atlas/cli/token_command.hpp>
 #include <atlas/core/version.hpp>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   atlas::cli::add_config_command(app, exit_code);
   atlas::cli::add_token_command(app, exit_code);
+  atlas::cli::add_logs_command(app, exit_code);
   atlas::cli::add_sim_command(app, exit_code);
 
   try {
