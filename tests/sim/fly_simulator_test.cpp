@@ -755,3 +755,102 @@ TEST_CASE("certificates and IP assignments through the client") {
   auto bad = sync<fly_ip_assignment>([&](auto cb) { f.fly->assign_ip("web", "v5", "", cb); });
   CHECK(bad.error().code() == errc::validation);
 }
+
+TEST_CASE("volume update, snapshots (create, list) and custom certificates through the client") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("db"));
+  fly_volume_request req;
+  req.name = "pg_data";
+  auto v = sync<fly_volume>([&](auto cb) { f.fly->create_volume("db", req, cb); });
+  REQUIRE(v);
+
+  fly_volume_update upd;
+  upd.snapshot_retention = 14;
+  upd.auto_backup_enabled = false;
+  auto updated = sync<fly_volume>([&](auto cb) { f.fly->update_volume("db", v->id, upd, cb); });
+  REQUIRE(updated);
+  CHECK(updated->snapshot_retention == 14);
+  CHECK_FALSE(updated->auto_backup_enabled);
+  CHECK(f.sim->count("PUT", "/v1/apps/{app}/volumes/{volume}", 200) == 1);
+  fly_volume_update only_retention;
+  only_retention.snapshot_retention = 30;
+  auto kept = sync<fly_volume>([&](auto cb) { f.fly->update_volume("db", v->id, only_retention, cb); });
+  REQUIRE(kept);
+  CHECK(kept->snapshot_retention == 30);
+  CHECK_FALSE(kept->auto_backup_enabled); // an unset field is not sent, so not changed
+  fly_volume_update too_long;
+  too_long.snapshot_retention = 61;
+  auto refused = sync<fly_volume>([&](auto cb) { f.fly->update_volume("db", v->id, too_long, cb); });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == errc::validation);
+  CHECK(refused.error().http_status() == 400);
+
+  auto none = sync<std::vector<fly_volume_snapshot>>([&](auto cb) { f.fly->list_snapshots("db", v->id, cb); });
+  REQUIRE(none);
+  CHECK(none->empty());
+  REQUIRE(sync<void>([&](auto cb) { f.fly->create_snapshot("db", v->id, cb); }));
+  REQUIRE(sync<void>([&](auto cb) { f.fly->create_snapshot("db", v->id, cb); }));
+  auto snaps = sync<std::vector<fly_volume_snapshot>>([&](auto cb) { f.fly->list_snapshots("db", v->id, cb); });
+  REQUIRE(snaps);
+  REQUIRE(snaps->size() == 2);
+  CHECK(snaps->front().id.rfind("vs_", 0) == 0);
+  CHECK(snaps->front().id != snaps->back().id);
+  CHECK(snaps->front().status == "created");
+  CHECK(snaps->front().retention_days == 30);
+  CHECK(snaps->front().volume_size == std::int64_t{3} * 1024 * 1024 * 1024);
+  CHECK_FALSE(snaps->front().created_at.empty());
+  auto missing = sync<std::vector<fly_volume_snapshot>>([&](auto cb) { f.fly->list_snapshots("db", "vol_nope", cb); });
+  CHECK(missing.error().code() == errc::not_found);
+
+  REQUIRE(f.sim->add_app("web"));
+  const std::string chain = "-----BEGIN CERTIFICATE-----\nMIIBsimulated\n-----END CERTIFICATE-----\n";
+  const secret key{"-----BEGIN PRIVATE KEY-----\nMIIEsimulatedkey\n-----END PRIVATE KEY-----\n"};
+  auto c = sync<fly_certificate>(
+    [&](auto cb) { f.fly->upload_custom_certificate("web", "api.example.com", chain, key, cb); });
+  REQUIRE(c);
+  CHECK(c->hostname == "api.example.com");
+  CHECK(c->has_custom_certificate);
+  CHECK_FALSE(c->acme_requested);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/certificates/custom", 201) == 1);
+  auto got = sync<fly_certificate>([&](auto cb) { f.fly->get_certificate("web", "api.example.com", cb); });
+  REQUIRE(got);
+  CHECK(got->has_custom_certificate);
+  auto no_chain = sync<fly_certificate>(
+    [&](auto cb) { f.fly->upload_custom_certificate("web", "b.example.com", "", key, cb); });
+  REQUIRE_FALSE(no_chain);
+  CHECK(no_chain.error().http_status() == 422);
+  CHECK(no_chain.error().message().find("MIIEsimulatedkey") == std::string::npos);
+}
+
+TEST_CASE("leases through the client: get shows no nonce, refresh with the nonce extends it, others get 409") {
+  sim_fixture f;
+  f.make_app("api");
+  auto m = f.make_machine("api");
+  auto nothing = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  REQUIRE_FALSE(nothing);
+  CHECK(nothing.error().code() == errc::not_found);
+
+  auto lease = sync<fly_lease>([&](auto cb) { f.fly->acquire_lease("api", m.id, 60s, cb); });
+  REQUIRE(lease);
+  auto shown = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  REQUIRE(shown);
+  CHECK(shown->nonce.empty()); // the holder's secret
+  CHECK(shown->expires_at == lease->expires_at);
+  CHECK(shown->owner == lease->owner);
+
+  auto refreshed = sync<fly_lease>([&](auto cb) { f.fly->refresh_lease("api", m.id, lease->nonce, 600s, cb); });
+  REQUIRE(refreshed);
+  CHECK(refreshed->nonce == lease->nonce);
+  CHECK(refreshed->expires_at >= lease->expires_at + 500);
+  auto after = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  REQUIRE(after);
+  CHECK(after->expires_at == refreshed->expires_at);
+
+  auto other = sync<fly_lease>([&](auto cb) { f.fly->refresh_lease("api", m.id, "000000000000", 600s, cb); });
+  REQUIRE_FALSE(other);
+  CHECK(other.error().http_status() == 409);
+  CHECK(sync<void>([&](auto cb) { f.fly->release_lease("api", m.id, lease->nonce, cb); }));
+  auto released = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  CHECK(released.error().code() == errc::not_found);
+}
+
