@@ -1,8 +1,10 @@
 // The Fly simulator against reference/fly_api.md §1.2–1.3, through Atlas's
 // own Machines client: each call gives the documented status and shape,
 // errors included.
+#include "../support/fake_env.hpp"
 #include "../support/wait.hpp"
 
+#include <atlas/net/fly_api_options.hpp>
 #include <atlas/net/fly_logs_client.hpp>
 #include <atlas/net/fly_machines_client.hpp>
 #include <atlas/sim/fly_simulator.hpp>
@@ -852,5 +854,27 @@ TEST_CASE("leases through the client: get shows no nonce, refresh with the nonce
   CHECK(sync<void>([&](auto cb) { f.fly->release_lease("api", m.id, lease->nonce, cb); }));
   auto released = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
   CHECK(released.error().code() == errc::not_found);
+}
+
+TEST_CASE("FLY_FLAPS_BASE_URL and FLY_API_BASE_URL, loaded as options, point the clients at the simulator") {
+  auto sim = *fly_simulator::start(sim_fixture::fast());
+  REQUIRE(sim->add_app("web"));
+  sim->append_log("web", log_entry{});
+  auto o = load_options({.config_file = "",
+                         .env = fake_env({{"FLY_FLAPS_BASE_URL", sim->base_url()},
+                                          {"FLY_API_BASE_URL", sim->base_url() + "/"}})});
+  REQUIRE(o);
+  auto http = *http_client::create();
+  fly_machines_client fly{*http, secret{sim->token()}, fly_machines_options_from(o->fly)};
+  auto app = sync<fly_app>([&](auto cb) { fly.get_app("web", cb); });
+  REQUIRE(app);
+  CHECK(app->name == "web");
+  CHECK(sim->count("GET", "/v1/apps/{app}", 200) == 1);
+
+  fly_logs_client logs{*http, secret{sim->token()}, fly_logs_options_from(o->fly)};
+  auto page = sync<fly_logs_page>([&](auto cb) { logs.fetch(fly_logs_query{"web"}, cb); });
+  REQUIRE(page);
+  CHECK(page->entries.size() == 1);
+  CHECK(sim->count("GET", "/api/v1/apps/{app}/logs", 200) == 1);
 }
 
