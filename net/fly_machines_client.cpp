@@ -135,7 +135,19 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
   rate_limiter limiter;
 
   state(http_client& h, secret auth, fly_machines_options o)
-    : http(h), authorization(std::move(auth)), opts(std::move(o)), limiter(opts.limits, opts.default_limit) {}
+    : http(h), authorization(std::move(auth)), opts(std::move(o)),
+      limiter(with_headroom(opts.limits, opts.pace_headroom), with_headroom(opts.default_limit, opts.pace_headroom)) {}
+
+  static bucket_spec with_headroom(bucket_spec b, double headroom) {
+    b.per_second *= 1.0 - std::clamp(headroom, 0.0, 0.9);
+    return b;
+  }
+  static std::map<std::string, bucket_spec, std::less<>>
+  with_headroom(std::map<std::string, bucket_spec, std::less<>> limits, double headroom) {
+    for (auto& [action, b] : limits)
+      b = with_headroom(b, headroom);
+    return limits;
+  }
 
   struct call {
     std::string action;
@@ -162,11 +174,20 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
     }
     if (!c.lease_nonce.empty())
       req.headers.emplace_back("fly-machine-lease-nonce", c.lease_nonce);
-    auto go = [self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
-      request_with_retry(self->http, std::move(req), self->opts.retry,
-                         [done = std::move(done)](expected<http_response> r, std::uint32_t) {
-                           done(with_fly_status(std::move(r)));
-                         });
+    // A retry takes a slot of the same limit as the first attempt: retries
+    // sent on top of the paced traffic would provoke the 429s pacing avoids.
+    std::function<duration()> pace_retry;
+    if (opts.pace)
+      pace_retry = [w = weak_from_this(), action = c.action, resource = c.resource] {
+        auto self = w.lock();
+        return self ? self->limiter.reserve(action, resource) : duration{0};
+      };
+    auto go = [self = shared_from_this(), req = std::move(req), done = std::move(done),
+               pace_retry = std::move(pace_retry)]() mutable {
+      request_with_retry(
+        self->http, std::move(req), self->opts.retry,
+        [done = std::move(done)](expected<http_response> r, std::uint32_t) { done(with_fly_status(std::move(r))); },
+        std::move(pace_retry));
     };
     auto wait = opts.pace ? limiter.reserve(c.action, c.resource) : duration{0};
     if (wait.count() == 0)
@@ -207,7 +228,9 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
                  duration overall, std::function<void(expected<fly_wait_result>)> done) {
     auto left = std::chrono::duration_cast<std::chrono::seconds>(end - std::chrono::steady_clock::now()
                                                                  + std::chrono::milliseconds{999});
-    auto timeout = std::clamp<std::int64_t>(left.count(), 1, 60); // Fly's rule for one wait
+    // Fly's rule for one wait: 1–60 s; the option may cap it lower.
+    auto cap = std::clamp<std::int64_t>(opts.max_wait_per_request.count(), 1, 60);
+    auto timeout = std::clamp<std::int64_t>(left.count(), 1, cap);
     call c{"wait_machine", id, "GET",
            "/v1/apps/" + segment(app) + "/machines/" + segment(id) + "/wait?state=" + segment(wanted)
              + "&timeout=" + std::to_string(timeout)};

@@ -133,6 +133,13 @@ struct fly_machines_options {
   bool pace = true; ///< wait for Fly's rate limits client-side
   std::map<std::string, bucket_spec, std::less<>> limits = {{"get_machine", bucket_spec{5, 10}}};
   bucket_spec default_limit{1, 3};
+  /// Pace this share below the table's rates: requests reach Fly with
+  /// jitter, and one that arrives a little early at a full-rate pace is a
+  /// 429. 0.2: 1 req/s becomes one every 1.25 s (bursts unchanged).
+  double pace_headroom = 0.2;
+  /// The longest single wait request wait_machine sends (Fly allows 1–60 s;
+  /// values outside are clamped). Lower only to loop more often.
+  std::chrono::seconds max_wait_per_request{60};
 };
 
 class fly_machines_client {

@@ -459,9 +459,12 @@ TEST_CASE("the client retries injected 429 and 5xx and paces a burst: 100 update
     if (!r)
       MESSAGE(to_string(r.error()));
   }
-  // the injected ones were retried; pacing kept the rest inside the limits
+  // the injected ones were retried; pacing (retries included) kept the
+  // rest inside the limits: every 429 the simulator sent was an injected one
   CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 200) == 100);
-  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 429) >= 3);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 429) == 3);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 502) == 2);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}") == 105);
 }
 
 TEST_CASE("add_app seeds apps without a request; a taken or bad name is refused") {
@@ -878,3 +881,90 @@ TEST_CASE("FLY_FLAPS_BASE_URL and FLY_API_BASE_URL, loaded as options, point the
   CHECK(sim->count("GET", "/api/v1/apps/{app}/logs", 200) == 1);
 }
 
+TEST_CASE("wait_machine loops capped waits: several 408 rounds, then the state it waited for") {
+  sim_fixture f;
+  fly_machines_options fo;
+  fo.base_url = f.sim->base_url();
+  fo.pace = false;
+  fo.max_wait_per_request = 1s; // Fly's minimum: a round per second
+  fly_machines_client fly{*f.http, secret{f.sim->token()}, fo};
+  f.make_app("api");
+  auto m = f.make_machine("api", true); // stays created until started
+  const std::string route = "/v1/apps/{app}/machines/{id}/wait";
+
+  auto p = std::make_shared<std::promise<expected<fly_wait_result>>>();
+  auto result = p->get_future();
+  fly.wait_machine("api", m.id, "started", 60s, [p](expected<fly_wait_result> r) { p->set_value(std::move(r)); });
+  // Two rounds elapse (408 each) before the machine is started; the loop goes on.
+  REQUIRE(wait_until([&] { return f.sim->count("GET", route, 408) >= 2; }));
+  CHECK(result.wait_for(0ms) == std::future_status::timeout);
+  REQUIRE(sync<void>([&](auto cb) { f.fly->start_machine("api", m.id, cb); }));
+  REQUIRE(result.wait_for(default_deadline) == std::future_status::ready);
+  auto r = result.get();
+  REQUIRE(r);
+  CHECK(r->state == "started");
+  CHECK(f.sim->count("GET", route, 200) == 1);
+  for (auto& rec : f.sim->requests())
+    if (rec.route == route)
+      CHECK(rec.query.find("timeout=1") != std::string::npos); // the cap, not the 60 s left
+
+  // and to a deadline: 2.5 s in rounds of at most 1 s is three rounds (two
+  // if the machine is slow enough that a round takes over 1.25 s), then errc::timeout
+  auto m2 = f.make_machine("api", true);
+  auto before = f.sim->count("GET", route, 408);
+  auto late = sync<fly_wait_result>([&](auto cb) { fly.wait_machine("api", m2.id, "started", 2500ms, cb); });
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code() == errc::timeout);
+  auto rounds = f.sim->count("GET", route, 408) - before;
+  CHECK(rounds >= 2);
+  CHECK(rounds <= 3);
+}
+
+TEST_CASE("an injected 401 answers Fly's real 401 body once, then the route serves again") {
+  sim_fixture f;
+  f.make_app("api");
+  f.sim->inject("GET", "/v1/apps/{app}", fault(fly_fault::kind::status, 401));
+  auto r = f.raw("GET", "/v1/apps/api");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(body_of(*r) == boost::json::parse(R"({"error":"Authenticate: token validation error"})"));
+  auto through = sync<fly_app>([&](auto cb) { f.fly->get_app("api", cb); });
+  REQUIRE(through); // once only
+  f.sim->inject("GET", "/v1/apps/{app}", fault(fly_fault::kind::status, 401));
+  auto refused = sync<fly_app>([&](auto cb) { f.fly->get_app("api", cb); });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == errc::unauthorized);
+  CHECK(refused.error().message().find("Authenticate: token validation error") != std::string::npos);
+}
+
+TEST_CASE("a delay fault answers normally but late, and a client deadline shorter than the delay times out") {
+  sim_fixture f;
+  f.make_app("api");
+  fly_fault slow;
+  slow.what = fly_fault::kind::delay;
+  slow.delay = 400ms;
+  f.sim->inject("GET", "/v1/apps/{app}", slow);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = f.raw("GET", "/v1/apps/api");
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(body_of(*r).at("name").as_string() == "api");
+  CHECK(took >= 400ms);
+  CHECK(f.sim->count("GET", "/v1/apps/{app}", 200) == 1);
+
+  slow.delay = 1s;
+  f.sim->inject("GET", "/v1/apps/{app}", slow);
+  http_request req;
+  req.method = "GET";
+  req.url = f.sim->base_url() + "/v1/apps/api";
+  req.authorization = secret{"Bearer " + f.sim->token()};
+  req.deadline = 200ms;
+  auto p = std::make_shared<std::promise<expected<http_response>>>();
+  auto fut = p->get_future();
+  f.http->request(std::move(req), [p](expected<http_response> res) { p->set_value(std::move(res)); });
+  REQUIRE(fut.wait_for(default_deadline) == std::future_status::ready);
+  auto timed_out = fut.get();
+  REQUIRE_FALSE(timed_out);
+  CHECK(timed_out.error().code() == errc::timeout);
+}
