@@ -154,7 +154,7 @@ TEST_CASE("apps: create 201, get, list by org, duplicate 422 name_taken, unknown
   CHECK(gone.error().code() == errc::not_found);
 }
 
-TEST_CASE("machines: create, then created → starting → started; get, list, filters") {
+TEST_CASE("machines: create, then created → starting → started — get, list, filters") {
   sim_fixture f;
   f.make_app("api");
   auto m = f.make_machine("api");
@@ -340,7 +340,7 @@ TEST_CASE("metadata: set 204, get, delete 204") {
   CHECK(md->empty());
 }
 
-TEST_CASE("tokens: Bearer, FlyV1 and Bearer FlyV1 pass; a bad or missing token is 401 with Fly's body") {
+TEST_CASE("tokens: Bearer, FlyV1 and Bearer FlyV1 pass — a bad or missing token is 401 with Fly's body") {
   auto o = sim_fixture::fast();
   o.tokens = {"fm2_c2ltdWxhdGVkbWFjYXJvb24="};
   sim_fixture f{o};
@@ -467,7 +467,7 @@ TEST_CASE("the client retries injected 429 and 5xx and paces a burst: 100 update
   CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}") == 105);
 }
 
-TEST_CASE("add_app seeds apps without a request; a taken or bad name is refused") {
+TEST_CASE("add_app seeds apps without a request — a taken or bad name is refused") {
   sim_fixture f;
   REQUIRE(f.sim->add_app("seeded"));
   auto got = sync<fly_app>([&](auto cb) { f.fly->get_app("seeded", cb); });
@@ -500,7 +500,7 @@ constexpr std::int64_t t0 = 1779235200000000000; // 2026-05-20T00:00:00Z
 
 } // namespace
 
-TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token; equal timestamps repeat, none is lost") {
+TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token — equal timestamps repeat, none is lost") {
   logs_fixture f;
   REQUIRE(f.sim->add_app("demo"));
   // 150 lines; 99, 100 and 101 (0-based) share one timestamp across the page cut
@@ -547,7 +547,7 @@ TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token; equal time
   CHECK(by_machine->entries.size() == 1);
 }
 
-TEST_CASE("logs, NDJSON: start_time in ns; a truncated page skips its cut line; 404, 401") {
+TEST_CASE("logs, NDJSON: start_time in ns — a truncated page skips its cut line — 404, 401") {
   logs_fixture f;
   REQUIRE(f.sim->add_app("demo"));
   for (int i = 0; i < 10; ++i) {
@@ -686,7 +686,7 @@ TEST_CASE("secrets: {\"values\"} sets and unsets in one call, versions count, va
   CHECK(f.raw("POST", "/v1/apps/web/secrets", R"({"values":{"9LIVES":"x"}})")->status == 400);
 }
 
-TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get, delete 204; 422 and 404") {
+TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get, delete 204 — 422 and 404") {
   sim_fixture f;
   REQUIRE(f.sim->add_app("web"));
   auto acme = f.raw("POST", "/v1/apps/web/certificates/acme", R"({"hostname":"example.com"})");
@@ -717,7 +717,7 @@ TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get,
   CHECK(f.raw("GET", "/v1/apps/web/certificates/example.com")->status == 404);
 }
 
-TEST_CASE("IP assignments: v4, shared_v4, v6, private_v6; list; release by IP 204; bad type 400") {
+TEST_CASE("IP assignments: v4, shared_v4, v6, private_v6 — list — release by IP 204 — bad type 400") {
   sim_fixture f;
   REQUIRE(f.sim->add_app("web"));
   auto v4 = f.raw("POST", "/v1/apps/web/ip_assignments", R"({"type":"shared_v4"})");
