@@ -140,7 +140,7 @@ std::string strip_schemes(std::string t) {
 /// The token to hand out: ATLAS_FAKE_FLY_TOKEN_FILE (its first line), else
 /// ATLAS_SIM_TOKEN, else the token flyctl itself would run as (the first
 /// *set* of FLY_ACCESS_TOKEN, FLY_API_TOKEN: reference/fly_api.md §3.2).
-/// `atlas sim` prints FLY_API_TOKEN=..., so `eval "$(atlas sim)"` is enough.
+/// `atlas sim` prints FLY_API_TOKEN=...: exported, it is the token minted.
 std::optional<std::string> token_for_minting() {
   if (auto path = env("ATLAS_FAKE_FLY_TOKEN_FILE"); path && !path->empty()) {
     std::ifstream f{*path};
