@@ -135,7 +135,19 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
   rate_limiter limiter;
 
   state(http_client& h, secret auth, fly_machines_options o)
-    : http(h), authorization(std::move(auth)), opts(std::move(o)), limiter(opts.limits, opts.default_limit) {}
+    : http(h), authorization(std::move(auth)), opts(std::move(o)),
+      limiter(with_headroom(opts.limits, opts.pace_headroom), with_headroom(opts.default_limit, opts.pace_headroom)) {}
+
+  static bucket_spec with_headroom(bucket_spec b, double headroom) {
+    b.per_second *= 1.0 - std::clamp(headroom, 0.0, 0.9);
+    return b;
+  }
+  static std::map<std::string, bucket_spec, std::less<>>
+  with_headroom(std::map<std::string, bucket_spec, std::less<>> limits, double headroom) {
+    for (auto& [action, b] : limits)
+      b = with_headroom(b, headroom);
+    return limits;
+  }
 
   struct call {
     std::string action;
@@ -162,11 +174,20 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
     }
     if (!c.lease_nonce.empty())
       req.headers.emplace_back("fly-machine-lease-nonce", c.lease_nonce);
-    auto go = [self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
-      request_with_retry(self->http, std::move(req), self->opts.retry,
-                         [done = std::move(done)](expected<http_response> r, std::uint32_t) {
-                           done(with_fly_status(std::move(r)));
-                         });
+    // A retry takes a slot of the same limit as the first attempt: retries
+    // sent on top of the paced traffic would provoke the 429s pacing avoids.
+    std::function<duration()> pace_retry;
+    if (opts.pace)
+      pace_retry = [w = weak_from_this(), action = c.action, resource = c.resource] {
+        auto self = w.lock();
+        return self ? self->limiter.reserve(action, resource) : duration{0};
+      };
+    auto go = [self = shared_from_this(), req = std::move(req), done = std::move(done),
+               pace_retry = std::move(pace_retry)]() mutable {
+      request_with_retry(
+        self->http, std::move(req), self->opts.retry,
+        [done = std::move(done)](expected<http_response> r, std::uint32_t) { done(with_fly_status(std::move(r))); },
+        std::move(pace_retry));
     };
     auto wait = opts.pace ? limiter.reserve(c.action, c.resource) : duration{0};
     if (wait.count() == 0)
@@ -207,7 +228,9 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
                  duration overall, std::function<void(expected<fly_wait_result>)> done) {
     auto left = std::chrono::duration_cast<std::chrono::seconds>(end - std::chrono::steady_clock::now()
                                                                  + std::chrono::milliseconds{999});
-    auto timeout = std::clamp<std::int64_t>(left.count(), 1, 60); // Fly's rule for one wait
+    // Fly's rule for one wait: 1–60 s; the option may cap it lower.
+    auto cap = std::clamp<std::int64_t>(opts.max_wait_per_request.count(), 1, 60);
+    auto timeout = std::clamp<std::int64_t>(left.count(), 1, cap);
     call c{"wait_machine", id, "GET",
            "/v1/apps/" + segment(app) + "/machines/" + segment(id) + "/wait?state=" + segment(wanted)
              + "&timeout=" + std::to_string(timeout)};
@@ -360,21 +383,39 @@ void fly_machines_client::wait_machine(const std::string& app, const std::string
 
 // -- leases and metadata ---------------------------------------------------------------------
 
+namespace {
+
+expected<fly_lease> lease_from(const http_response& r) {
+  auto o = parse_object(r);
+  if (!o)
+    return o.error();
+  auto* d = o->if_contains("data");
+  if (d == nullptr || !d->is_object())
+    return error{errc::provider, "a lease answer without \"data\"", r.status, provider};
+  auto& data = d->as_object();
+  return fly_lease{str(data, "nonce"), str(data, "owner"), str(data, "description"), str(data, "version"),
+                   num(data, "expires_at")};
+}
+
+} // namespace
+
 void fly_machines_client::acquire_lease(const std::string& app, const std::string& id, std::chrono::seconds ttl,
                                         callback<fly_lease> done) {
   state::call c{"lease", id, "POST", machine_path(app, id) + "/lease"};
   c.body = json::object{{"ttl", ttl.count()}};
-  st_->typed<fly_lease>(std::move(c), std::move(done), [](const http_response& r) -> expected<fly_lease> {
-    auto o = parse_object(r);
-    if (!o)
-      return o.error();
-    auto* d = o->if_contains("data");
-    if (d == nullptr || !d->is_object())
-      return error{errc::provider, "a lease answer without \"data\"", r.status, provider};
-    auto& data = d->as_object();
-    return fly_lease{str(data, "nonce"), str(data, "owner"), str(data, "description"), str(data, "version"),
-                     num(data, "expires_at")};
-  });
+  st_->typed<fly_lease>(std::move(c), std::move(done), lease_from);
+}
+
+void fly_machines_client::refresh_lease(const std::string& app, const std::string& id, const std::string& nonce,
+                                        std::chrono::seconds ttl, callback<fly_lease> done) {
+  state::call c{"lease", id, "POST", machine_path(app, id) + "/lease"};
+  c.body = json::object{{"ttl", ttl.count()}};
+  c.lease_nonce = nonce;
+  st_->typed<fly_lease>(std::move(c), std::move(done), lease_from);
+}
+
+void fly_machines_client::get_lease(const std::string& app, const std::string& id, callback<fly_lease> done) {
+  st_->typed<fly_lease>({"get_lease", id, "GET", machine_path(app, id) + "/lease"}, std::move(done), lease_from);
 }
 
 void fly_machines_client::release_lease(const std::string& app, const std::string& id, const std::string& nonce,
@@ -506,6 +547,36 @@ void fly_machines_client::delete_volume(const std::string& app, const std::strin
                          volume_from);
 }
 
+void fly_machines_client::update_volume(const std::string& app, const std::string& id, const fly_volume_update& upd,
+                                        callback<fly_volume> done) {
+  state::call c{"update_volume", id, "PUT", volumes_path(app) + "/" + segment(id)};
+  json::object body;
+  if (upd.snapshot_retention)
+    body["snapshot_retention"] = *upd.snapshot_retention;
+  if (upd.auto_backup_enabled)
+    body["auto_backup_enabled"] = *upd.auto_backup_enabled;
+  c.body = std::move(body);
+  st_->typed<fly_volume>(std::move(c), std::move(done), volume_from);
+}
+
+void fly_machines_client::list_snapshots(const std::string& app, const std::string& volume_id,
+                                         callback<std::vector<fly_volume_snapshot>> done) {
+  st_->typed<std::vector<fly_volume_snapshot>>(
+    {"list_snapshots", volume_id, "GET", volumes_path(app) + "/" + segment(volume_id) + "/snapshots"}, std::move(done),
+    [](const http_response& r) {
+      return list_from<fly_volume_snapshot>(r, nullptr, [](const json::object& o) {
+        return fly_volume_snapshot{str(o, "id"),   str(o, "status"),      str(o, "digest"),        str(o, "created_at"),
+                                   num(o, "size"), num(o, "volume_size"), num(o, "retention_days")};
+      });
+    });
+}
+
+void fly_machines_client::create_snapshot(const std::string& app, const std::string& volume_id,
+                                          callback<void> done) {
+  st_->untyped({"create_snapshot", volume_id, "POST", volumes_path(app) + "/" + segment(volume_id) + "/snapshots"},
+               std::move(done));
+}
+
 // -- secrets ---------------------------------------------------------------------------------
 
 void fly_machines_client::list_secrets(const std::string& app, bool show_values,
@@ -542,7 +613,8 @@ bool flag(const json::object& o, const char* key) {
 }
 
 fly_certificate to_certificate(const json::object& o) {
-  return fly_certificate{str(o, "hostname"), str(o, "status"), flag(o, "configured"), flag(o, "acme_requested")};
+  return fly_certificate{str(o, "hostname"), str(o, "status"), flag(o, "configured"), flag(o, "acme_requested"),
+                         flag(o, "has_custom_certificate")};
 }
 
 expected<fly_certificate> certificate_from(const http_response& r) {
@@ -573,6 +645,14 @@ void fly_machines_client::request_certificate(const std::string& app, const std:
                                               callback<fly_certificate> done) {
   state::call c{"request_certificate", app, "POST", certificates_path(app) + "/acme"};
   c.body = json::object{{"hostname", hostname}};
+  st_->typed<fly_certificate>(std::move(c), std::move(done), certificate_from);
+}
+
+void fly_machines_client::upload_custom_certificate(const std::string& app, const std::string& hostname,
+                                                    const std::string& fullchain, const secret& private_key,
+                                                    callback<fly_certificate> done) {
+  state::call c{"request_certificate", app, "POST", certificates_path(app) + "/custom"};
+  c.body = json::object{{"hostname", hostname}, {"fullchain", fullchain}, {"private_key", private_key.reveal()}};
   st_->typed<fly_certificate>(std::move(c), std::move(done), certificate_from);
 }
 

@@ -87,6 +87,22 @@ struct fly_volume_request {
   bool encrypted = true;
 };
 
+/// What a volume update changes (UpdateVolumeRequest); unset fields are kept.
+struct fly_volume_update {
+  std::optional<std::int64_t> snapshot_retention{}; ///< days, 1–60
+  std::optional<bool> auto_backup_enabled{};
+};
+
+struct fly_volume_snapshot {
+  std::string id; ///< vs_…
+  std::string status;
+  std::string digest;
+  std::string created_at;
+  std::int64_t size = 0;        ///< bytes
+  std::int64_t volume_size = 0; ///< bytes
+  std::int64_t retention_days = 0;
+};
+
 struct fly_secret {
   std::string name;
   std::string digest;
@@ -100,6 +116,7 @@ struct fly_certificate {
   std::string status; ///< "pending_validation", "active", ...
   bool configured = false;
   bool acme_requested = false;
+  bool has_custom_certificate = false; ///< one was uploaded (upload_custom_certificate)
 };
 
 struct fly_ip_assignment {
@@ -116,6 +133,13 @@ struct fly_machines_options {
   bool pace = true; ///< wait for Fly's rate limits client-side
   std::map<std::string, bucket_spec, std::less<>> limits = {{"get_machine", bucket_spec{5, 10}}};
   bucket_spec default_limit{1, 3};
+  /// Pace this share below the table's rates: requests reach Fly with
+  /// jitter, and one that arrives a little early at a full-rate pace is a
+  /// 429. 0.2: 1 req/s becomes one every 1.25 s (bursts unchanged).
+  double pace_headroom = 0.2;
+  /// The longest single wait request wait_machine sends (Fly allows 1–60 s;
+  /// values outside are clamped). Lower only to loop more often.
+  std::chrono::seconds max_wait_per_request{60};
 };
 
 class fly_machines_client {
@@ -156,6 +180,12 @@ public:
 
   void acquire_lease(const std::string& app, const std::string& id, std::chrono::seconds ttl,
                      callback<fly_lease> done);
+  /// Extends the lease held with `nonce` by `ttl` from now (POST …/lease
+  /// with fly-machine-lease-nonce, as flyctl refreshes); the nonce stays.
+  void refresh_lease(const std::string& app, const std::string& id, const std::string& nonce,
+                     std::chrono::seconds ttl, callback<fly_lease> done);
+  /// The current lease, as others see it: no nonce (errc::not_found without one).
+  void get_lease(const std::string& app, const std::string& id, callback<fly_lease> done);
   void release_lease(const std::string& app, const std::string& id, const std::string& nonce,
                      callback<void> done);
 
@@ -173,6 +203,13 @@ public:
   void extend_volume(const std::string& app, const std::string& id, std::int64_t size_gb,
                      callback<std::pair<fly_volume, bool>> done);
   void delete_volume(const std::string& app, const std::string& id, callback<fly_volume> done);
+  /// PUT …/volumes/{id}: snapshot retention and automatic backups.
+  void update_volume(const std::string& app, const std::string& id, const fly_volume_update& upd,
+                     callback<fly_volume> done);
+  void list_snapshots(const std::string& app, const std::string& volume_id,
+                      callback<std::vector<fly_volume_snapshot>> done);
+  /// Takes a snapshot now (Fly answers no body: list_snapshots shows it).
+  void create_snapshot(const std::string& app, const std::string& volume_id, callback<void> done);
 
   void list_secrets(const std::string& app, bool show_values, callback<std::vector<fly_secret>> done);
   /// Sets (a value) and unsets (nothing) secrets in one call; answers the
@@ -184,6 +221,10 @@ public:
   void list_certificates(const std::string& app, callback<std::vector<fly_certificate>> done);
   /// A Fly-managed (ACME) certificate for `hostname`: pending until DNS is right.
   void request_certificate(const std::string& app, const std::string& hostname, callback<fly_certificate> done);
+  /// Your own certificate for `hostname` (PEM chain and key); the key goes
+  /// only into the request body, never into a log or an error.
+  void upload_custom_certificate(const std::string& app, const std::string& hostname, const std::string& fullchain,
+                                 const secret& private_key, callback<fly_certificate> done);
   void get_certificate(const std::string& app, const std::string& hostname, callback<fly_certificate> done);
   void check_certificate(const std::string& app, const std::string& hostname, callback<fly_certificate> done);
   void delete_certificate(const std::string& app, const std::string& hostname, callback<void> done);

@@ -70,6 +70,7 @@ struct retry_state {
   http_request req;
   retry_policy p;
   std::function<void(expected<http_response>, std::uint32_t)> done;
+  std::function<duration()> before_retry;
   std::uint32_t attempts = 0;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::mt19937_64 rng{std::random_device{}()};
@@ -85,16 +86,22 @@ void attempt(std::shared_ptr<retry_state> st) {
                   : std::nullopt;
     if (!wait)
       return st->done(std::move(r), st->attempts);
-    st->client.after(*wait, [st] { attempt(st); });
+    st->client.after(*wait, [st] {
+      auto paced = st->before_retry ? st->before_retry() : duration{0};
+      if (paced.count() == 0)
+        return attempt(st);
+      st->client.after(paced, [st] { attempt(st); });
+    });
   });
 }
 
 } // namespace
 
 void request_with_retry(http_client& client, http_request req, retry_policy p,
-                        std::function<void(expected<http_response>, std::uint32_t attempts)> done) {
+                        std::function<void(expected<http_response>, std::uint32_t attempts)> done,
+                        std::function<duration()> before_retry) {
   attempt(std::make_shared<retry_state>(
-    retry_state{client, std::move(req), p, std::move(done)}));
+    retry_state{client, std::move(req), p, std::move(done), std::move(before_retry)}));
 }
 
 } // namespace atlas

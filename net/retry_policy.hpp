@@ -44,8 +44,11 @@ std::optional<duration> retry_delay(const retry_policy& p, std::uint32_t attempt
 
 /// Sends `req` through `client`, retrying by `p`; `done` gets the last
 /// outcome (a response of any status, or the last error) on the client's
-/// thread, with the number of attempts made.
+/// thread, with the number of attempts made. `before_retry`, when given, is
+/// asked when a retry's back-off has passed and answers how much longer to
+/// wait (a rate limiter's slot: a retry is a request like any other).
 void request_with_retry(http_client& client, http_request req, retry_policy p,
-                        std::function<void(expected<http_response>, std::uint32_t attempts)> done);
+                        std::function<void(expected<http_response>, std::uint32_t attempts)> done,
+                        std::function<duration()> before_retry = {});
 
 } // namespace atlas

@@ -159,8 +159,11 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
         return answer(http_server_response::reset());
       }
       if (f->what == fly_fault::kind::status) {
-        auto res = to_response(sim::fly_error(f->status, f->status == 429 ? "rate limit exceeded"
-                                                                          : "injected fault"));
+        // A 401 is Fly's own (reference/fly_api.md §1.1), so a client's
+        // refresh-on-401 path sees exactly what Fly sends.
+        auto res = f->status == 401 ? http_server_response::error(401, unauthorized_body)
+                   : to_response(sim::fly_error(f->status, f->status == 429 ? "rate limit exceeded"
+                                                                            : "injected fault"));
         if (f->retry_after.count() > 0)
           res.headers.emplace_back("Retry-After", std::to_string((f->retry_after.count() + 999) / 1000));
         lock.unlock();

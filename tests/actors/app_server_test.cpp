@@ -158,7 +158,7 @@ TEST_CASE("a storage read failure is a miss, never a crash (ExAtlas defect 16)")
   CHECK(fx.acquire()->source == token_source::config);
 }
 
-TEST_CASE("a failed asynchronous persist is logged with the app, never the token; the caller has its token") {
+TEST_CASE("a failed asynchronous persist is logged with the app, never the token — the caller has its token") {
   token_fixture fx;
   log_capture logs;
   fx.storage->fail_put = true;
@@ -460,7 +460,7 @@ TEST_CASE("set_manual refuses a malformed token, naming the app but not the toke
   CHECK_FALSE(fx.stored(token_key::manual));
 }
 
-TEST_CASE("set_manual stores durably before it answers; a storage failure is persist_failed") {
+TEST_CASE("set_manual stores durably before it answers — a storage failure is persist_failed") {
   token_fixture fx;
   CHECK(fx.ask<expected<void>>(fx.server(), set_manual_atom_v, secret{manual_token}));
   CHECK(fx.stored(token_key::manual)->value.reveal() == manual_token);

@@ -150,7 +150,7 @@ pid_t read_pid(const fs::path& p) {
 
 } // namespace
 
-TEST_CASE("get runs the chain through the tree; a later get is a cache hit read by the facade") {
+TEST_CASE("get runs the chain through the tree — a later get is a cache hit read by the facade") {
   tree_fixture fx;
   fx.start();
   auto first = fx.api->get("app-a");
@@ -418,7 +418,7 @@ TEST_CASE("invalidate and set_manual answer while a CLI run is in progress (ExAt
   slow.join();
 }
 
-TEST_CASE("an app server's crash keeps the cache; the next caller reaches a new server") {
+TEST_CASE("an app server's crash keeps the cache — the next caller reaches a new server") {
   tree_fixture fx;
   fx.start();
   REQUIRE(fx.api->get("app-a"));
@@ -433,7 +433,7 @@ TEST_CASE("an app server's crash keeps the cache; the next caller reaches a new 
   CHECK(fx.fly_runs() == 2);
 }
 
-TEST_CASE("a cache owner's crash rebuilds the subtree; LMDB's tokens come back intact") {
+TEST_CASE("a cache owner's crash rebuilds the subtree — LMDB's tokens come back intact") {
   tree_fixture fx;
   fx.start();
   REQUIRE(fx.api->get("app-a"));
@@ -468,7 +468,7 @@ TEST_CASE("the storage directory is 0700 and its files 0600") {
     CHECK(mode(store / f) == 0600);
 }
 
-TEST_CASE("a corrupt cached store is recreated; the subtree starts") {
+TEST_CASE("a corrupt cached store is recreated — the subtree starts") {
   tree_fixture fx;
   fs::create_directories(fx.dir.path / "store");
   std::ofstream{fx.dir.path / "store" / "cached.mdb"} << std::string(4096, 'x');

@@ -183,7 +183,7 @@ TEST_CASE("a missing executable or directory is errc::not_found, saying where it
   CHECK(find_executable("sh", "/nonexistent:/bin").value() == "/bin/sh");
 }
 
-TEST_CASE("a handle may outlive its runner; cancel then does nothing") {
+TEST_CASE("a handle may outlive its runner — cancel then does nothing") {
   std::optional<process_handle> kept;
   {
     process_runner runner;

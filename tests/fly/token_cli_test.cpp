@@ -41,7 +41,7 @@ struct result_box {
 
 } // namespace
 
-TEST_CASE("the token comes from stdout only; flyctl's notices on stderr are ignored") {
+TEST_CASE("the token comes from stdout only — flyctl's notices on stderr are ignored") {
   stand_in fly{"echo 'A new version of flyctl is available: FlyV1 fm2_notatokenbutlongenough' >&2\n"
                "echo \"$@\" > \"$(dirname \"$0\")/argv\"\n"
                "echo '" + kToken + "'"};

@@ -6,7 +6,7 @@
 
 using namespace atlas;
 
-TEST_CASE("JSON:API: entries with 64-bit nanosecond timestamps; next_token moves only when given") {
+TEST_CASE("JSON:API: entries with 64-bit nanosecond timestamps — next_token moves only when given") {
   auto page = fly_logs_client::parse_jsonapi(
     R"({"data":[{"id":"a","type":"logs","attributes":{"timestamp":"2026-05-20T00:00:00.000000001Z",)"
     R"("message":"hello","level":"info","instance":"148e","region":"iad","meta":{}}},)"
@@ -30,7 +30,7 @@ TEST_CASE("JSON:API: entries with 64-bit nanosecond timestamps; next_token moves
   CHECK(fly_logs_client::parse_jsonapi("<html>", "demo", 42).malformed == 1);
 }
 
-TEST_CASE("NDJSON: one object per line; a truncated or garbled line is skipped and counted") {
+TEST_CASE("NDJSON: one object per line — a truncated or garbled line is skipped and counted") {
   auto page = fly_logs_client::parse_ndjson(
     "{\"event\":{\"provider\":\"app\"},\"fly\":{\"app\":{\"instance\":\"148e\",\"name\":\"demo\"},\"region\":\"iad\"},"
     "\"log\":{\"level\":\"warn\"},\"message\":\"disk\",\"timestamp\":\"2026-05-20T00:00:00.000000007Z\"}\n"

@@ -39,7 +39,7 @@ const std::string plain_ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
 } // namespace
 
-TEST_CASE("plain HTTP: status, headers and body; the user agent names Atlas") {
+TEST_CASE("plain HTTP: status, headers and body — the user agent names Atlas") {
   auto srv = serve(hello_routes());
   auto c = http_client::create();
   REQUIRE(c);
@@ -51,7 +51,7 @@ TEST_CASE("plain HTTP: status, headers and body; the user agent names Atlas") {
   CHECK(*r->header("x-test") == "yes");
 }
 
-TEST_CASE("TLS with full verification against the run-time certificate; keep-alive reuses the connection") {
+TEST_CASE("TLS with full verification against the run-time certificate — keep-alive reuses the connection") {
   auto cert = make_test_certificate();
   auto srv = serve(hello_routes(), &cert);
   auto c = client_trusting(cert);
@@ -322,7 +322,7 @@ TEST_CASE("resolve timeout: a resolver that never answers") {
     d(std::vector<std::string>{"127.0.0.1"}); // a late answer is ignored
 }
 
-TEST_CASE("a custom resolver serves Fly's host names on loopback; TLS still checks the name") {
+TEST_CASE("a custom resolver serves Fly's host names on loopback — TLS still checks the name") {
   auto cert = make_test_certificate("api.machines.dev", "DNS:api.machines.dev");
   auto srv = serve(hello_routes(), &cert);
   http_client_options o;
@@ -346,7 +346,7 @@ TEST_CASE("a custom resolver serves Fly's host names on loopback; TLS still chec
   CHECK(unknown.error().message().find("unknown host elsewhere.test") != std::string::npos);
 }
 
-TEST_CASE("an extra CA file is trusted; a file that does not load is errc::validation naming it") {
+TEST_CASE("an extra CA file is trusted — a file that does not load is errc::validation naming it") {
   auto cert = make_test_certificate();
   auto srv = serve(hello_routes(), &cert);
   auto dir = std::filesystem::temp_directory_path() / ("atlas-ca-" + std::to_string(::getpid()));

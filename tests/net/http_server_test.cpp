@@ -27,7 +27,7 @@ http_router app_routes() {
 
 } // namespace
 
-TEST_CASE("routes match literal segments and {parameters}; the query is decoded") {
+TEST_CASE("routes match literal segments and {parameters} — the query is decoded") {
   auto srv = serve(app_routes());
   auto c = *http_client::create();
   auto r = call(*c, get(srv->base_url() + "/v1/apps/my-app/machines/17?state=started%20now"));
@@ -130,7 +130,7 @@ TEST_CASE("a handler that drops its responder unanswered: the client gets 500, n
   CHECK(res->status == 500);
 }
 
-TEST_CASE("graceful stop: a request in flight is answered; new connections are refused") {
+TEST_CASE("graceful stop: a request in flight is answered — new connections are refused") {
   std::promise<http_responder> held;
   std::atomic<bool> first{true};
   http_router r;

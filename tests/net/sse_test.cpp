@@ -125,7 +125,7 @@ TEST_CASE("SSE: a client that cannot keep up is closed while a fast client keeps
   CHECK(wait_until([&] { return fast.has("data: still here\n\n"); }));
 }
 
-TEST_CASE("SSE: close() ends the stream with the last chunk; on_close runs once") {
+TEST_CASE("SSE: close() ends the stream with the last chunk — on_close runs once") {
   stream_box box;
   http_router r;
   r.add_sse("/events", [&](const http_server_request&, sse_stream s) { box.add(s); });
@@ -143,7 +143,7 @@ TEST_CASE("SSE: close() ends the stream with the last chunk; on_close runs once"
   CHECK(closes == 1);
 }
 
-TEST_CASE("SSE: a client that leaves is noticed; the server's stop ends the others") {
+TEST_CASE("SSE: a client that leaves is noticed — the server's stop ends the others") {
   stream_box box;
   http_router r;
   r.add_sse("/events", [&](const http_server_request&, sse_stream s) { box.add(s); });

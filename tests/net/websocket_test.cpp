@@ -78,7 +78,7 @@ TEST_CASE("WebSocket: a plain GET on a WebSocket route is 426") {
   CHECK(r->status == 426);
 }
 
-TEST_CASE("WebSocket: a client that does not read is closed at the queue bound; a reading one goes on") {
+TEST_CASE("WebSocket: a client that does not read is closed at the queue bound — a reading one goes on") {
   std::vector<websocket_stream> streams;
   std::mutex mtx;
   http_server_options o;
@@ -120,7 +120,7 @@ TEST_CASE("WebSocket: the server's stop closes with a normal close frame") {
   CHECK(unanswered == 0);
 }
 
-TEST_CASE("WebSocket: a callback that throws closes that client only; the server goes on") {
+TEST_CASE("WebSocket: a callback that throws closes that client only — the server goes on") {
   http_router r;
   r.add_websocket("/ws", [](const http_server_request&, websocket_stream s) {
     s.on_message([](std::string) { throw std::runtime_error("boom"); });

@@ -1,8 +1,10 @@
 // The Fly simulator against reference/fly_api.md §1.2–1.3, through Atlas's
 // own Machines client: each call gives the documented status and shape,
 // errors included.
+#include "../support/fake_env.hpp"
 #include "../support/wait.hpp"
 
+#include <atlas/net/fly_api_options.hpp>
 #include <atlas/net/fly_logs_client.hpp>
 #include <atlas/net/fly_machines_client.hpp>
 #include <atlas/sim/fly_simulator.hpp>
@@ -152,7 +154,7 @@ TEST_CASE("apps: create 201, get, list by org, duplicate 422 name_taken, unknown
   CHECK(gone.error().code() == errc::not_found);
 }
 
-TEST_CASE("machines: create, then created → starting → started; get, list, filters") {
+TEST_CASE("machines: create, then created → starting → started — get, list, filters") {
   sim_fixture f;
   f.make_app("api");
   auto m = f.make_machine("api");
@@ -338,7 +340,7 @@ TEST_CASE("metadata: set 204, get, delete 204") {
   CHECK(md->empty());
 }
 
-TEST_CASE("tokens: Bearer, FlyV1 and Bearer FlyV1 pass; a bad or missing token is 401 with Fly's body") {
+TEST_CASE("tokens: Bearer, FlyV1 and Bearer FlyV1 pass — a bad or missing token is 401 with Fly's body") {
   auto o = sim_fixture::fast();
   o.tokens = {"fm2_c2ltdWxhdGVkbWFjYXJvb24="};
   sim_fixture f{o};
@@ -457,12 +459,15 @@ TEST_CASE("the client retries injected 429 and 5xx and paces a burst: 100 update
     if (!r)
       MESSAGE(to_string(r.error()));
   }
-  // the injected ones were retried; pacing kept the rest inside the limits
+  // the injected ones were retried; pacing (retries included) kept the
+  // rest inside the limits: every 429 the simulator sent was an injected one
   CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 200) == 100);
-  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 429) >= 3);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 429) == 3);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}", 502) == 2);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/machines/{id}") == 105);
 }
 
-TEST_CASE("add_app seeds apps without a request; a taken or bad name is refused") {
+TEST_CASE("add_app seeds apps without a request — a taken or bad name is refused") {
   sim_fixture f;
   REQUIRE(f.sim->add_app("seeded"));
   auto got = sync<fly_app>([&](auto cb) { f.fly->get_app("seeded", cb); });
@@ -495,7 +500,7 @@ constexpr std::int64_t t0 = 1779235200000000000; // 2026-05-20T00:00:00Z
 
 } // namespace
 
-TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token; equal timestamps repeat, none is lost") {
+TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token — equal timestamps repeat, none is lost") {
   logs_fixture f;
   REQUIRE(f.sim->add_app("demo"));
   // 150 lines; 99, 100 and 101 (0-based) share one timestamp across the page cut
@@ -542,7 +547,7 @@ TEST_CASE("logs, JSON:API: pages of 100 from an inclusive next_token; equal time
   CHECK(by_machine->entries.size() == 1);
 }
 
-TEST_CASE("logs, NDJSON: start_time in ns; a truncated page skips its cut line; 404, 401") {
+TEST_CASE("logs, NDJSON: start_time in ns — a truncated page skips its cut line — 404, 401") {
   logs_fixture f;
   REQUIRE(f.sim->add_app("demo"));
   for (int i = 0; i < 10; ++i) {
@@ -681,7 +686,7 @@ TEST_CASE("secrets: {\"values\"} sets and unsets in one call, versions count, va
   CHECK(f.raw("POST", "/v1/apps/web/secrets", R"({"values":{"9LIVES":"x"}})")->status == 400);
 }
 
-TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get, delete 204; 422 and 404") {
+TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get, delete 204 — 422 and 404") {
   sim_fixture f;
   REQUIRE(f.sim->add_app("web"));
   auto acme = f.raw("POST", "/v1/apps/web/certificates/acme", R"({"hostname":"example.com"})");
@@ -712,7 +717,7 @@ TEST_CASE("certificates by hostname: ACME 201 pending, custom, check, list, get,
   CHECK(f.raw("GET", "/v1/apps/web/certificates/example.com")->status == 404);
 }
 
-TEST_CASE("IP assignments: v4, shared_v4, v6, private_v6; list; release by IP 204; bad type 400") {
+TEST_CASE("IP assignments: v4, shared_v4, v6, private_v6 — list — release by IP 204 — bad type 400") {
   sim_fixture f;
   REQUIRE(f.sim->add_app("web"));
   auto v4 = f.raw("POST", "/v1/apps/web/ip_assignments", R"({"type":"shared_v4"})");
@@ -754,4 +759,212 @@ TEST_CASE("certificates and IP assignments through the client") {
   CHECK(sync<void>([&](auto cb) { f.fly->release_ip("web", ip->ip, cb); }));
   auto bad = sync<fly_ip_assignment>([&](auto cb) { f.fly->assign_ip("web", "v5", "", cb); });
   CHECK(bad.error().code() == errc::validation);
+}
+
+TEST_CASE("volume update, snapshots (create, list) and custom certificates through the client") {
+  sim_fixture f;
+  REQUIRE(f.sim->add_app("db"));
+  fly_volume_request req;
+  req.name = "pg_data";
+  auto v = sync<fly_volume>([&](auto cb) { f.fly->create_volume("db", req, cb); });
+  REQUIRE(v);
+
+  fly_volume_update upd;
+  upd.snapshot_retention = 14;
+  upd.auto_backup_enabled = false;
+  auto updated = sync<fly_volume>([&](auto cb) { f.fly->update_volume("db", v->id, upd, cb); });
+  REQUIRE(updated);
+  CHECK(updated->snapshot_retention == 14);
+  CHECK_FALSE(updated->auto_backup_enabled);
+  CHECK(f.sim->count("PUT", "/v1/apps/{app}/volumes/{volume}", 200) == 1);
+  fly_volume_update only_retention;
+  only_retention.snapshot_retention = 30;
+  auto kept = sync<fly_volume>([&](auto cb) { f.fly->update_volume("db", v->id, only_retention, cb); });
+  REQUIRE(kept);
+  CHECK(kept->snapshot_retention == 30);
+  CHECK_FALSE(kept->auto_backup_enabled); // an unset field is not sent, so not changed
+  fly_volume_update too_long;
+  too_long.snapshot_retention = 61;
+  auto refused = sync<fly_volume>([&](auto cb) { f.fly->update_volume("db", v->id, too_long, cb); });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == errc::validation);
+  CHECK(refused.error().http_status() == 400);
+
+  auto none = sync<std::vector<fly_volume_snapshot>>([&](auto cb) { f.fly->list_snapshots("db", v->id, cb); });
+  REQUIRE(none);
+  CHECK(none->empty());
+  REQUIRE(sync<void>([&](auto cb) { f.fly->create_snapshot("db", v->id, cb); }));
+  REQUIRE(sync<void>([&](auto cb) { f.fly->create_snapshot("db", v->id, cb); }));
+  auto snaps = sync<std::vector<fly_volume_snapshot>>([&](auto cb) { f.fly->list_snapshots("db", v->id, cb); });
+  REQUIRE(snaps);
+  REQUIRE(snaps->size() == 2);
+  CHECK(snaps->front().id.rfind("vs_", 0) == 0);
+  CHECK(snaps->front().id != snaps->back().id);
+  CHECK(snaps->front().status == "created");
+  CHECK(snaps->front().retention_days == 30);
+  CHECK(snaps->front().volume_size == std::int64_t{3} * 1024 * 1024 * 1024);
+  CHECK_FALSE(snaps->front().created_at.empty());
+  auto missing = sync<std::vector<fly_volume_snapshot>>([&](auto cb) { f.fly->list_snapshots("db", "vol_nope", cb); });
+  CHECK(missing.error().code() == errc::not_found);
+
+  REQUIRE(f.sim->add_app("web"));
+  const std::string chain = "-----BEGIN CERTIFICATE-----\nMIIBsimulated\n-----END CERTIFICATE-----\n";
+  const secret key{"-----BEGIN PRIVATE KEY-----\nMIIEsimulatedkey\n-----END PRIVATE KEY-----\n"};
+  auto c = sync<fly_certificate>(
+    [&](auto cb) { f.fly->upload_custom_certificate("web", "api.example.com", chain, key, cb); });
+  REQUIRE(c);
+  CHECK(c->hostname == "api.example.com");
+  CHECK(c->has_custom_certificate);
+  CHECK_FALSE(c->acme_requested);
+  CHECK(f.sim->count("POST", "/v1/apps/{app}/certificates/custom", 201) == 1);
+  auto got = sync<fly_certificate>([&](auto cb) { f.fly->get_certificate("web", "api.example.com", cb); });
+  REQUIRE(got);
+  CHECK(got->has_custom_certificate);
+  auto no_chain = sync<fly_certificate>(
+    [&](auto cb) { f.fly->upload_custom_certificate("web", "b.example.com", "", key, cb); });
+  REQUIRE_FALSE(no_chain);
+  CHECK(no_chain.error().http_status() == 422);
+  CHECK(no_chain.error().message().find("MIIEsimulatedkey") == std::string::npos);
+}
+
+TEST_CASE("leases through the client: get shows no nonce, refresh with the nonce extends it, others get 409") {
+  sim_fixture f;
+  f.make_app("api");
+  auto m = f.make_machine("api");
+  auto nothing = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  REQUIRE_FALSE(nothing);
+  CHECK(nothing.error().code() == errc::not_found);
+
+  auto lease = sync<fly_lease>([&](auto cb) { f.fly->acquire_lease("api", m.id, 60s, cb); });
+  REQUIRE(lease);
+  auto shown = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  REQUIRE(shown);
+  CHECK(shown->nonce.empty()); // the holder's secret
+  CHECK(shown->expires_at == lease->expires_at);
+  CHECK(shown->owner == lease->owner);
+
+  auto refreshed = sync<fly_lease>([&](auto cb) { f.fly->refresh_lease("api", m.id, lease->nonce, 600s, cb); });
+  REQUIRE(refreshed);
+  CHECK(refreshed->nonce == lease->nonce);
+  CHECK(refreshed->expires_at >= lease->expires_at + 500);
+  auto after = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  REQUIRE(after);
+  CHECK(after->expires_at == refreshed->expires_at);
+
+  auto other = sync<fly_lease>([&](auto cb) { f.fly->refresh_lease("api", m.id, "000000000000", 600s, cb); });
+  REQUIRE_FALSE(other);
+  CHECK(other.error().http_status() == 409);
+  CHECK(sync<void>([&](auto cb) { f.fly->release_lease("api", m.id, lease->nonce, cb); }));
+  auto released = sync<fly_lease>([&](auto cb) { f.fly->get_lease("api", m.id, cb); });
+  CHECK(released.error().code() == errc::not_found);
+}
+
+TEST_CASE("FLY_FLAPS_BASE_URL and FLY_API_BASE_URL, loaded as options, point the clients at the simulator") {
+  auto sim = *fly_simulator::start(sim_fixture::fast());
+  REQUIRE(sim->add_app("web"));
+  sim->append_log("web", log_entry{});
+  auto o = load_options({.config_file = "",
+                         .env = fake_env({{"FLY_FLAPS_BASE_URL", sim->base_url()},
+                                          {"FLY_API_BASE_URL", sim->base_url() + "/"}})});
+  REQUIRE(o);
+  auto http = *http_client::create();
+  fly_machines_client fly{*http, secret{sim->token()}, fly_machines_options_from(o->fly)};
+  auto app = sync<fly_app>([&](auto cb) { fly.get_app("web", cb); });
+  REQUIRE(app);
+  CHECK(app->name == "web");
+  CHECK(sim->count("GET", "/v1/apps/{app}", 200) == 1);
+
+  fly_logs_client logs{*http, secret{sim->token()}, fly_logs_options_from(o->fly)};
+  auto page = sync<fly_logs_page>([&](auto cb) { logs.fetch(fly_logs_query{"web"}, cb); });
+  REQUIRE(page);
+  CHECK(page->entries.size() == 1);
+  CHECK(sim->count("GET", "/api/v1/apps/{app}/logs", 200) == 1);
+}
+
+TEST_CASE("wait_machine loops capped waits: several 408 rounds, then the state it waited for") {
+  sim_fixture f;
+  fly_machines_options fo;
+  fo.base_url = f.sim->base_url();
+  fo.pace = false;
+  fo.max_wait_per_request = 1s; // Fly's minimum: a round per second
+  fly_machines_client fly{*f.http, secret{f.sim->token()}, fo};
+  f.make_app("api");
+  auto m = f.make_machine("api", true); // stays created until started
+  const std::string route = "/v1/apps/{app}/machines/{id}/wait";
+
+  auto p = std::make_shared<std::promise<expected<fly_wait_result>>>();
+  auto result = p->get_future();
+  fly.wait_machine("api", m.id, "started", 60s, [p](expected<fly_wait_result> r) { p->set_value(std::move(r)); });
+  // Two rounds elapse (408 each) before the machine is started; the loop goes on.
+  REQUIRE(wait_until([&] { return f.sim->count("GET", route, 408) >= 2; }));
+  CHECK(result.wait_for(0ms) == std::future_status::timeout);
+  REQUIRE(sync<void>([&](auto cb) { f.fly->start_machine("api", m.id, cb); }));
+  REQUIRE(result.wait_for(default_deadline) == std::future_status::ready);
+  auto r = result.get();
+  REQUIRE(r);
+  CHECK(r->state == "started");
+  CHECK(f.sim->count("GET", route, 200) == 1);
+  for (auto& rec : f.sim->requests())
+    if (rec.route == route)
+      CHECK(rec.query.find("timeout=1") != std::string::npos); // the cap, not the 60 s left
+
+  // and to a deadline: 2.5 s in rounds of at most 1 s is three rounds (two
+  // if the machine is slow enough that a round takes over 1.25 s), then errc::timeout
+  auto m2 = f.make_machine("api", true);
+  auto before = f.sim->count("GET", route, 408);
+  auto late = sync<fly_wait_result>([&](auto cb) { fly.wait_machine("api", m2.id, "started", 2500ms, cb); });
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code() == errc::timeout);
+  auto rounds = f.sim->count("GET", route, 408) - before;
+  CHECK(rounds >= 2);
+  CHECK(rounds <= 3);
+}
+
+TEST_CASE("an injected 401 answers Fly's real 401 body once, then the route serves again") {
+  sim_fixture f;
+  f.make_app("api");
+  f.sim->inject("GET", "/v1/apps/{app}", fault(fly_fault::kind::status, 401));
+  auto r = f.raw("GET", "/v1/apps/api");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(body_of(*r) == boost::json::parse(R"({"error":"Authenticate: token validation error"})"));
+  auto through = sync<fly_app>([&](auto cb) { f.fly->get_app("api", cb); });
+  REQUIRE(through); // once only
+  f.sim->inject("GET", "/v1/apps/{app}", fault(fly_fault::kind::status, 401));
+  auto refused = sync<fly_app>([&](auto cb) { f.fly->get_app("api", cb); });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == errc::unauthorized);
+  CHECK(refused.error().message().find("Authenticate: token validation error") != std::string::npos);
+}
+
+TEST_CASE("a delay fault answers normally but late, and a client deadline shorter than the delay times out") {
+  sim_fixture f;
+  f.make_app("api");
+  fly_fault slow;
+  slow.what = fly_fault::kind::delay;
+  slow.delay = 400ms;
+  f.sim->inject("GET", "/v1/apps/{app}", slow);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = f.raw("GET", "/v1/apps/api");
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(body_of(*r).at("name").as_string() == "api");
+  CHECK(took >= 400ms);
+  CHECK(f.sim->count("GET", "/v1/apps/{app}", 200) == 1);
+
+  slow.delay = 1s;
+  f.sim->inject("GET", "/v1/apps/{app}", slow);
+  http_request req;
+  req.method = "GET";
+  req.url = f.sim->base_url() + "/v1/apps/api";
+  req.authorization = secret{"Bearer " + f.sim->token()};
+  req.deadline = 200ms;
+  auto p = std::make_shared<std::promise<expected<http_response>>>();
+  auto fut = p->get_future();
+  f.http->request(std::move(req), [p](expected<http_response> res) { p->set_value(std::move(res)); });
+  REQUIRE(fut.wait_for(default_deadline) == std::future_status::ready);
+  auto timed_out = fut.get();
+  REQUIRE_FALSE(timed_out);
+  CHECK(timed_out.error().code() == errc::timeout);
 }

@@ -82,7 +82,7 @@ TEST_CASE("lmdb_token_storage makes its directory 0700 and its files 0600") {
     CHECK_MESSAGE(mode_of(dir / f) == 0600, f);
 }
 
-TEST_CASE("a corrupt cached store is recreated; the manual tokens survive") {
+TEST_CASE("a corrupt cached store is recreated — the manual tokens survive") {
   temp_dir d;
   {
     auto s = lmdb_token_storage::open({.dir = d.str()});

@@ -424,7 +424,7 @@ TEST_CASE("init handshake: the next child starts only after the previous one ack
   CHECK(fx.sys.render(fx.sup_exit).find("no init acknowledgement") != std::string::npos);
 }
 
-TEST_CASE("init handshake: an acknowledged child lets the start go on; a refusal fails it") {
+TEST_CASE("init handshake: an acknowledged child lets the start go on — a refusal fails it") {
   supervision_fixture fx;
   auto a = probe_spec(fx.log, "a");
   a.init_handshake = true;
@@ -462,7 +462,7 @@ TEST_CASE("back-off: a restart waits its delay, which grows, and counts against 
   CHECK_FALSE(fx.sup_down);
 }
 
-TEST_CASE("back-off: without it a burst of failures trips intensity; with it the same burst "
+TEST_CASE("back-off: without it a burst of failures trips intensity — with it the same burst "
           "does not") {
   for (bool with_backoff : {false, true}) {
     supervision_fixture fx;
