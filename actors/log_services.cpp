@@ -1,5 +1,7 @@
 #include <atlas/actors/log_services.hpp>
 
+#include <atlas/net/fly_api_options.hpp>
+
 #include <caf/actor_cast.hpp>
 
 namespace atlas {
@@ -27,10 +29,7 @@ std::shared_ptr<log_services> make_log_services(const options& opts, http_client
   auto svc = std::make_shared<log_services>();
   svc->logs = opts.logs;
   svc->form = opts.logs.endpoint == "ndjson" ? fly_logs_form::ndjson : fly_logs_form::jsonapi;
-  fly_logs_options lo;
-  lo.api_base_url = opts.fly.api_base_url;
-  lo.flaps_base_url = opts.fly.flaps_base_url;
-  lo.form = svc->form;
+  auto lo = fly_logs_options_from(opts.fly, svc->form);
   // The streamer backs off by itself and stays responsive meanwhile: the
   // client retries a little (honouring Retry-After), not for long.
   lo.retry.max_attempts = 2;

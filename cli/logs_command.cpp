@@ -6,6 +6,7 @@
 #include <atlas/core/logger.hpp>
 #include <atlas/core/options.hpp>
 #include <atlas/core/redact.hpp>
+#include <atlas/net/fly_api_options.hpp>
 #include <atlas/net/fly_logs_client.hpp>
 #include <atlas/net/http_client.hpp>
 
@@ -161,10 +162,8 @@ int tail(const logs_args& args, const options& opts, caf::actor_system& sys, htt
 // until a page is not full, then stop, as `fly logs --no-tail` does.
 int read_once(const logs_args& args, const options& opts, http_client& http, const tokens& toks,
               const log_subscription_options& sub) {
-  fly_logs_options lo;
-  lo.api_base_url = opts.fly.api_base_url;
-  lo.flaps_base_url = opts.fly.flaps_base_url;
-  lo.form = opts.logs.endpoint == "ndjson" ? fly_logs_form::ndjson : fly_logs_form::jsonapi;
+  auto lo = fly_logs_options_from(opts.fly, opts.logs.endpoint == "ndjson" ? fly_logs_form::ndjson
+                                                                           : fly_logs_form::jsonapi);
   log_cursor cursor;
   cursor.api_cursor_ns = sub.since_ns;
   bool refreshed = false;
