@@ -334,3 +334,25 @@ TEST_CASE("a streamer nobody subscribes to stops after idle_grace (ExAtlas's pol
   fx.self->receive([&](const caf::down_msg&) { down = true; }, caf::after(0s) >> [] {});
   CHECK(down);
 }
+
+TEST_CASE("every poll emits logs.fetch with the app, the status, the count and the duration, never a line") {
+  log_fixture fx;
+  memory_telemetry_sink sink;
+  fx.svc->telemetry = &sink;
+  auto s = fx.streamer();
+  REQUIRE(fx.subscribe(s, fx.recorder(std::make_shared<received>())));
+  fx.answer(page_of({line(t0, "a", "secret-looking message fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA")}, t0));
+  fx.advance(fx.svc->logs.poll_interval);
+  fx.answer(error{errc::transport, "reset"});
+  auto ev = sink.events("logs.fetch");
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].label("app") == "app-a");
+  CHECK(ev[0].label("status") == "ok");
+  CHECK(ev[0].measurement("count") == 1);
+  CHECK(ev[0].measurement("duration_us") >= 0);
+  CHECK(ev[1].label("status") == "transport");
+  CHECK(ev[1].measurement("count") == 0);
+  for (auto& e : ev)
+    for (auto& [k, v] : e.metadata)
+      CHECK(v.find("secret-looking") == std::string::npos);
+}
