@@ -48,3 +48,20 @@ TEST_CASE("NDJSON: one object per line — a truncated or garbled line is skippe
   CHECK(e.message == "disk");
   CHECK(page.next_cursor_ns == 1779235200000000007);
 }
+
+TEST_CASE("NDJSON: lines that are not objects, or with null fly and log, never abort the page (ExAtlas defect 6)") {
+  auto page = fly_logs_client::parse_ndjson(
+    "[1,2,3]\n"
+    "42\n"
+    "\"a string\"\n"
+    "null\n"
+    "{\"fly\":null,\"log\":null,\"message\":\"kept\",\"timestamp\":\"2026-05-20T00:00:01Z\"}\n"
+    "{\"fly\":{\"app\":7},\"log\":[\"x\"],\"message\":\"also kept\",\"timestamp\":\"2026-05-20T00:00:02Z\"}\n",
+    0);
+  REQUIRE(page.entries.size() == 2);
+  CHECK(page.malformed == 4);
+  CHECK(page.entries[0].message == "kept");
+  CHECK(page.entries[0].region.empty());
+  CHECK(page.entries[1].message == "also kept");
+  CHECK(page.entries[1].app.empty());
+}
