@@ -49,6 +49,14 @@ expected<std::string> topic_for(const std::string& app, const log_subscription_o
   return log_topic({app, o.region, o.instance, o.since_ns});
 }
 
+// Every call: a disabled tree says no_streamer, a bad app or filter says why.
+expected<std::string> checked_topic(const std::shared_ptr<log_services>& svc, const std::string& app,
+                                    const log_subscription_options& o) {
+  if (!svc)
+    return disabled(app);
+  return topic_for(app, o);
+}
+
 std::uint64_t next_callback_id() {
   static std::atomic<std::uint64_t> next{1};
   return next++;
@@ -112,9 +120,7 @@ logs::logs(caf::actor_system& sys, std::shared_ptr<log_services> svc, caf::actor
 
 expected<void> logs::subscribe(const caf::actor& subscriber, const std::string& app,
                                const log_subscription_options& opts, duration deadline) const {
-  if (!svc_)
-    return disabled(app);
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return topic.error();
   if (!subscriber)
@@ -125,9 +131,7 @@ expected<void> logs::subscribe(const caf::actor& subscriber, const std::string& 
 
 expected<void> logs::unsubscribe(const caf::actor& subscriber, const std::string& app,
                                  const log_subscription_options& opts, duration deadline) const {
-  if (!svc_)
-    return disabled(app);
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return topic.error();
   return ask_streamer(*sys_, *svc_, *topic, false, deadline, unsubscribe_atom_v, subscriber);
@@ -136,9 +140,7 @@ expected<void> logs::unsubscribe(const caf::actor& subscriber, const std::string
 expected<std::uint64_t> logs::subscribe(log_callbacks callbacks, const std::string& app,
                                         const log_subscription_options& opts,
                                         duration deadline) const {
-  if (!svc_)
-    return disabled(app);
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return topic.error();
   auto id = next_callback_id();
@@ -151,9 +153,7 @@ expected<std::uint64_t> logs::subscribe(log_callbacks callbacks, const std::stri
 
 expected<void> logs::unsubscribe(std::uint64_t callback_id, const std::string& app,
                                  const log_subscription_options& opts, duration deadline) const {
-  if (!svc_)
-    return disabled(app);
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return topic.error();
   return ask_streamer(*sys_, *svc_, *topic, false, deadline, unsubscribe_atom_v, callback_id);
@@ -161,9 +161,7 @@ expected<void> logs::unsubscribe(std::uint64_t callback_id, const std::string& a
 
 expected<caf::group> logs::subscribe_group(const std::string& app, const log_subscription_options& opts,
                                            duration deadline) const {
-  if (!svc_)
-    return disabled(app);
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return topic.error();
   auto g = sys_->groups().get_local(log_group_name(*topic));
@@ -175,9 +173,7 @@ expected<caf::group> logs::subscribe_group(const std::string& app, const log_sub
 
 expected<void> logs::unsubscribe_group(const std::string& app, const log_subscription_options& opts,
                                        duration deadline) const {
-  if (!svc_)
-    return disabled(app);
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return topic.error();
   auto g = sys_->groups().get_local(log_group_name(*topic));
@@ -187,9 +183,7 @@ expected<void> logs::unsubscribe_group(const std::string& app, const log_subscri
 void logs::subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                      const std::string& app, const log_subscription_options& opts,
                      callback<void> then) const {
-  if (!svc_)
-    return then(disabled(app));
-  auto topic = topic_for(app, opts);
+  auto topic = checked_topic(svc_, app, opts);
   if (!topic)
     return then(topic.error());
   auto streamers = svc_->handle(log_role::streamers);

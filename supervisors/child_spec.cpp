@@ -63,4 +63,15 @@ expected<void> validate(const child_spec& spec) {
   return {};
 }
 
+child_spec on_started(child_spec spec, std::function<void(const caf::actor&)> started) {
+  spec.start = [inner = std::move(spec.start), started = std::move(started)](caf::actor_system& sys,
+                                                                             const std::string& id) {
+    auto h = inner(sys, id);
+    if (h)
+      started(*h);
+    return h;
+  };
+  return spec;
+}
+
 } // namespace atlas

@@ -87,6 +87,10 @@ struct child_spec {
   bool effective_handshake() const;
 };
 
+/// `spec`, telling `started` of each handle its start returns (to publish
+/// the current child where its siblings and a facade find it).
+child_spec on_started(child_spec spec, std::function<void(const caf::actor&)> started);
+
 /// "permanent", "transient", "temporary"; "worker", "supervisor";
 /// "brutal_kill", "infinity", "5s".
 std::string_view to_string(restart_type r) noexcept;

@@ -22,11 +22,10 @@ std::vector<child_spec> logs_children(const std::shared_ptr<log_services>& svc,
   child_spec dispatcher;
   dispatcher.id = "dispatcher";
   dispatcher.start = [svc](caf::actor_system& sys, const std::string&) -> expected<caf::actor> {
-    auto h = spawn_log_dispatcher(sys, svc->telemetry);
-    svc->publish(log_role::dispatcher, h);
-    return h;
+    return spawn_log_dispatcher(sys, svc->telemetry);
   };
-  children.push_back(std::move(dispatcher));
+  children.push_back(on_started(std::move(dispatcher),
+                                [svc](const caf::actor& h) { svc->publish(log_role::dispatcher, h); }));
 
   child_spec streamer;
   streamer.id = "log_streamer";
@@ -38,14 +37,8 @@ std::vector<child_spec> logs_children(const std::shared_ptr<log_services>& svc,
   };
   auto dyn = streamers_supervisor_flags();
   dyn.telemetry = flags.telemetry;
-  auto streamers = dynamic_supervisor_child("streamers", dyn, std::move(streamer));
-  streamers.start = [svc, inner = streamers.start](caf::actor_system& sys, const std::string& id) {
-    auto h = inner(sys, id);
-    if (h)
-      svc->publish(log_role::streamers, *h);
-    return h;
-  };
-  children.push_back(std::move(streamers));
+  children.push_back(on_started(dynamic_supervisor_child("streamers", dyn, std::move(streamer)),
+                                [svc](const caf::actor& h) { svc->publish(log_role::streamers, h); }));
   return children;
 }
 

@@ -43,15 +43,8 @@ std::vector<child_spec> tokens_children(const std::shared_ptr<token_services>& s
   dyn.intensity = 20; // ExAtlas's DynamicSupervisor: 20 restarts in 60 s
   dyn.period = std::chrono::seconds{60};
   dyn.telemetry = flags.telemetry;
-  auto app_servers = dynamic_supervisor_child("app_servers", dyn, std::move(server));
-  app_servers.start = [svc, inner = app_servers.start](caf::actor_system& sys,
-                                                       const std::string& id) {
-    auto h = inner(sys, id);
-    if (h)
-      svc->publish(token_role::app_servers, *h);
-    return h;
-  };
-  children.push_back(std::move(app_servers));
+  children.push_back(on_started(dynamic_supervisor_child("app_servers", dyn, std::move(server)),
+                                [svc](const caf::actor& h) { svc->publish(token_role::app_servers, h); }));
   return children;
 }
 
