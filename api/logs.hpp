@@ -83,6 +83,16 @@ private:
   caf::actor sup_;
 };
 
+/// DESIGN.md §4.2's names for the same calls.
+inline expected<void> subscribe_logs(const logs& l, const caf::actor& subscriber, const std::string& app,
+                                     const log_subscription_options& opts = {}) {
+  return l.subscribe(subscriber, app, opts);
+}
+inline expected<void> unsubscribe_logs(const logs& l, const caf::actor& subscriber, const std::string& app,
+                                       const log_subscription_options& opts = {}) {
+  return l.unsubscribe(subscriber, app, opts);
+}
+
 /// How streamers get tokens through the tokens facade: get, or refresh
 /// after a 401.
 log_token_function logs_token_function(tokens t);

@@ -332,9 +332,10 @@ TEST_CASE("a disabled logs tree answers no_streamer instead of raising (defect 2
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys, true};
-  auto r = none.subscribe(self, "app-a");
+  auto r = subscribe_logs(none, self, "app-a");
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == errc::no_streamer);
+  CHECK(unsubscribe_logs(none, self, "app-a").error().code() == errc::no_streamer);
   CHECK(none.subscribe(log_callbacks{}, "app-a").error().code() == errc::no_streamer);
 }
 
