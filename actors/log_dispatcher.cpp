@@ -48,6 +48,8 @@ public:
 
   const char* name() const override { return "atlas.log_dispatcher"; }
 
+  void on_exit() override { watched_.clear(); }
+
   caf::behavior make_behavior() override {
     auto reg = reg_;
     attach_functor([reg] {
@@ -56,6 +58,9 @@ public:
           for (auto& s : t.subs)
             if (s.actor)
               caf::anon_send(s.actor, logs_stopped_atom_v, t.app);
+      // The registry holds its subscribers and owners strongly, and an owner
+      // holds this dispatcher: a cycle that would outlive them all.
+      reg->topics.clear();
     });
     set_down_handler([this](const caf::down_msg& dm) { on_down(dm.source); });
     return {

@@ -79,6 +79,10 @@ public:
 
   const char* name() const override { return "atlas.log_streamer"; }
 
+  // The dispatcher holds this streamer as its topic's owner: drop the
+  // handle back, or the two would keep each other alive after they exit.
+  void on_exit() override { dispatcher_ = nullptr; }
+
   caf::behavior make_behavior() override {
     auto key = parse_log_topic(topic_);
     if (!key) {
