@@ -297,31 +297,37 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     });
   }
 
+  // Until the first byte of a request the connection is idle (idle_timeout,
+  // also before a connection's first request); from that byte read_timeout
+  // bounds the whole request, header and body, once: it is not re-armed
+  // between the two, so no request takes more than one read_timeout.
   void read() {
     if (srv.stopping)
       return close();
     parser.emplace();
     parser->body_limit(srv.opts.body_limit);
     parser->header_limit(srv.opts.header_limit);
-    // Between requests the idle timeout applies; once the header is in, the
-    // read timeout covers the rest (see on_header).
-    lowest().expires_after(request_no == 0 ? srv.opts.read_timeout : srv.opts.idle_timeout);
-    http::async_read_header(stream, buffer, *parser,
-                            [self = shared_from_this()](error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    if (buffer.size() > 0)
+      return read_request(); // the next request's first bytes came with the last one
+    lowest().expires_after(srv.opts.idle_timeout);
+    stream.async_read_some(buffer.prepare(4096), [self = shared_from_this()](error_code ec,
+                                                                              std::size_t n) {
+      if (ec)
+        return self->close();
+      self->buffer.commit(n);
+      if (n == 0)
+        return self->read();
+      self->read_request();
+    });
   }
 
-  void on_header(error_code ec) {
-    if (ec)
-      return on_read_error(ec);
+  void read_request() {
     lowest().expires_after(srv.opts.read_timeout);
-    http::async_read(stream, buffer, *parser,
-                     [self = shared_from_this()](error_code ec2, std::size_t) {
-                       if (ec2)
-                         return self->on_read_error(ec2);
-                       self->dispatch();
-                     });
+    http::async_read(stream, buffer, *parser, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec)
+        return self->on_read_error(ec);
+      self->dispatch();
+    });
   }
 
   void on_read_error(error_code ec) {

@@ -116,6 +116,36 @@ TEST_CASE("a slow client that never finishes its request is disconnected after t
   CHECK(ec);
 }
 
+TEST_CASE("read_timeout bounds the whole request once, header and body — it is not re-armed when the header is in") {
+  http_server_options o;
+  o.read_timeout = 1s;
+  auto srv = serve(app_routes(), nullptr, o);
+  boost::asio::io_context ioc;
+  auto s = connect_raw(ioc, srv->port());
+  auto first_byte = clock_type::now();
+  raw_server::send(s, "POST /v1/echo HTTP/1.1\r\nHost: x\r\n");
+  std::this_thread::sleep_for(700ms); // a slow client, not a wait: the header ends late...
+  raw_server::send(s, "Content-Length: 10\r\n\r\n"); // ...and the body never comes
+  auto e = wait_for_close(s);
+  auto since_first_byte = clock_type::now() - first_byte;
+  CHECK(e.closed);
+  CHECK(since_first_byte >= 900ms);
+  CHECK(since_first_byte < 1600ms); // a re-armed timer would close it at ~1.7 s
+}
+
+TEST_CASE("read_timeout counts from a request's first byte — before it the connection is idle, under idle_timeout") {
+  http_server_options o;
+  o.read_timeout = 200ms;
+  o.idle_timeout = 10s;
+  auto srv = serve(app_routes(), nullptr, o);
+  boost::asio::io_context ioc;
+  auto s = connect_raw(ioc, srv->port());
+  std::this_thread::sleep_for(500ms); // connected and silent for longer than read_timeout
+  boost::beast::flat_buffer buf;
+  auto res = exchange(s, buf, "/v1/apps/a/machines/1");
+  CHECK(res.result_int() == 200);
+}
+
 TEST_CASE("handshake_timeout: a TLS client that connects and never handshakes is closed within the timeout") {
   auto cert = make_test_certificate();
   http_server_options o;
