@@ -227,6 +227,25 @@ TEST_CASE("write_timeout: a client that never reads a large answer is closed —
   CHECK(e.bytes < 32u * 1024 * 1024);
 }
 
+TEST_CASE("a %2F inside a {parameter} stays in that parameter — segments are decoded one by one") {
+  http_router r;
+  r.add("GET", "/items/{id}", [](const http_server_request& req, http_responder reply) {
+    reply(http_server_response::json(200, {{"id", req.params.at("id")}}));
+  });
+  auto srv = serve(std::move(r));
+  auto c = *http_client::create();
+  auto slash = call(*c, get(srv->base_url() + "/items/a%2Fb"));
+  REQUIRE(slash);
+  CHECK(slash->status == 200);
+  CHECK(slash->body == R"({"id":"a/b"})");
+  auto space = call(*c, get(srv->base_url() + "/items/two%20words"));
+  REQUIRE(space);
+  CHECK(space->body == R"({"id":"two words"})");
+  auto two = call(*c, get(srv->base_url() + "/items/a/b")); // a real slash: two segments
+  REQUIRE(two);
+  CHECK(two->status == 404);
+}
+
 TEST_CASE("TLS serving with the run-time certificate") {
   auto cert = make_test_certificate();
   auto srv = serve(app_routes(), &cert);
