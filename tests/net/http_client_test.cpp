@@ -3,6 +3,8 @@
 
 #include "../support/sample_tokens.hpp"
 
+#include <boost/asio/ssl/stream.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -108,6 +110,33 @@ TEST_CASE("a stale kept-alive connection: an idempotent request is sent once mor
   REQUIRE(call(*c, get(srv.url())));
   REQUIRE(wait_until([&] { return srv.connections() == 1; }));
   auto again = call(*c, get(srv.url()));
+  REQUIRE_MESSAGE(again, (again ? "" : to_string(again.error())));
+  CHECK(again->status == 200);
+  CHECK(c->stats().stale_retries == 1);
+  CHECK(srv.connections() == 2);
+}
+
+TEST_CASE("a stale kept-alive TLS connection: an idempotent request is sent once more on a new one") {
+  auto cert = make_test_certificate();
+  auto server_tls = make_server_tls_context(cert.cert_pem, cert.key_pem);
+  REQUIRE(server_tls);
+  auto ctx = *server_tls;
+  raw_server srv{[ctx](tcp::socket& s, int) {
+    boost::asio::ssl::stream<tcp::socket&> tls{s, *ctx};
+    boost::system::error_code ec;
+    tls.handshake(boost::asio::ssl::stream_base::server, ec);
+    if (ec)
+      return;
+    boost::asio::streambuf buf;
+    if (boost::asio::read_until(tls, buf, "\r\n\r\n", ec) > 0)
+      boost::asio::write(tls, boost::asio::buffer(plain_ok), ec); // keep-alive by default...
+    s.close();                                                   // ...and closed anyway, no close_notify
+  }};
+  auto c = client_trusting(cert);
+  auto url = "https://127.0.0.1:" + std::to_string(srv.port()) + "/";
+  auto first = call(*c, get(url));
+  REQUIRE_MESSAGE(first, (first ? "" : to_string(first.error())));
+  auto again = call(*c, get(url));
   REQUIRE_MESSAGE(again, (again ? "" : to_string(again.error())));
   CHECK(again->status == 200);
   CHECK(c->stats().stale_retries == 1);

@@ -126,6 +126,9 @@ TEST_CASE("WebSocket: a callback that throws closes that client only — the ser
     s.on_message([](std::string) { throw std::runtime_error("boom"); });
     s.on_close([] { throw std::runtime_error("boom again"); });
   });
+  r.add_websocket("/echo", [](const http_server_request&, websocket_stream s) {
+    s.on_message([s](std::string m) { s.send("echo: " + m); });
+  });
   auto srv = serve(std::move(r));
   {
     ws_client c{srv->port(), "/ws"};
@@ -135,8 +138,10 @@ TEST_CASE("WebSocket: a callback that throws closes that client only — the ser
     c.ws.read(b, ec);
     CHECK(ec); // closed
   }
-  ws_client again{srv->port(), "/ws"};
-  CHECK(again.ws.is_open());
+  ws_client again{srv->port(), "/echo"}; // the server's thread is alive and serving
+  again.ws.write(boost::asio::buffer(std::string{"still there?"}));
+  CHECK(again.read() == "echo: still there?");
+  again.ws.close(websocket::close_code::normal);
 }
 
 TEST_CASE("WebSocket: a message over ws_message_limit closes that client — another goes on echoing") {
