@@ -17,6 +17,12 @@
 
 #include <openssl/err.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <charconv>
 #include <future>
 #include <map>
 #include <mutex>
@@ -83,6 +89,44 @@ bool is_stale(const error_code& ec) {
          || ec == ssl::error::stream_truncated || ec == http::error::partial_message;
 }
 
+// The system's resolver: getaddrinfo, which nothing can interrupt, on a
+// detached thread of its own. Asio's resolver runs it on a helper thread the
+// io_context joins, so a lookup that hangs would hold up the request past its
+// timeout and the client's destructor with it; here a timed-out lookup is
+// left to finish on its own, and its answer reaches only `done`, which holds
+// nothing that may be gone (see resolve_hosted).
+void system_resolve(const std::string& host,
+                    std::function<void(expected<std::vector<std::string>>)> done) {
+  auto lookup = [host, done] {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
+    if (rc != 0) {
+      done(error{errc::transport, std::string{"getaddrinfo: "} + ::gai_strerror(rc)});
+      return;
+    }
+    std::vector<std::string> out;
+    for (auto* ai = res; ai != nullptr; ai = ai->ai_next) {
+      tcp::endpoint ep;
+      if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) {
+        std::memcpy(ep.data(), ai->ai_addr, ai->ai_addrlen);
+        auto a = ep.address().to_string();
+        if (std::find(out.begin(), out.end(), a) == out.end())
+          out.push_back(std::move(a));
+      }
+    }
+    ::freeaddrinfo(res);
+    done(std::move(out));
+  };
+  try {
+    std::thread{std::move(lookup)}.detach();
+  } catch (const std::system_error& e) {
+    done(error{errc::transport, std::string{"no thread for the lookup: "} + e.what()});
+  }
+}
+
 std::string step_name(int s) {
   static const char* names[] = {"resolve", "connect", "TLS handshake", "write", "read"};
   return names[s];
@@ -113,7 +157,6 @@ struct http_client::impl {
     std::optional<http::response_parser<http::string_body>> parser;
     asio::steady_timer deadline;
     asio::steady_timer resolve_timer;
-    tcp::resolver resolver;
     step at = resolving;
     bool retried = false;
     bool deadline_hit = false;
@@ -121,8 +164,7 @@ struct http_client::impl {
     bool finished = false;
 
     op(impl& c, http_request r, callback d)
-      : cl(c), req(std::move(r)), done(std::move(d)), deadline(c.ioc), resolve_timer(c.ioc),
-        resolver(c.ioc) {
+      : cl(c), req(std::move(r)), done(std::move(d)), deadline(c.ioc), resolve_timer(c.ioc) {
     }
 
     duration step_timeout() const {
@@ -177,42 +219,48 @@ struct http_client::impl {
     }
 
     void abort() {
-      resolver.cancel();
       resolve_timer.cancel();
       if (conn)
         conn->close();
-      else if (at == resolving && cl.opts.resolver && !is_ip_literal(t.host))
-        fail(asio::error::operation_aborted); // nothing of ours is pending to complete
+      else if (at == resolving)
+        fail(asio::error::operation_aborted); // a lookup cannot be cancelled: answer now
     }
 
     void open() {
       at = resolving;
       reused = false;
       conn.reset();
+      resolve_timed_out = false;
+      if (is_ip_literal(t.host)) {
+        auto port = parse_port();
+        if (!port)
+          return finish(port.error());
+        return connect({tcp::endpoint{asio::ip::make_address(t.host), *port}});
+      }
       resolve_timer.expires_after(cl.opts.resolve_timeout);
       resolve_timer.async_wait([self = shared_from_this()](error_code ec) {
-        if (ec)
+        if (ec || self->finished || self->at != resolving)
           return;
+        // Neither getaddrinfo nor a custom resolver can be interrupted: the
+        // request fails now and the late answer is dropped (resolve_hosted).
         self->resolve_timed_out = true;
-        if (self->cl.opts.resolver && !is_ip_literal(self->t.host))
-          self->fail(asio::error::timed_out); // a custom resolver cannot be cancelled
-        else
-          self->resolver.cancel();
+        self->fail(asio::error::timed_out);
       });
-      if (cl.opts.resolver && !is_ip_literal(t.host))
-        return resolve_custom();
-      resolver.async_resolve(t.host, t.port,
-                             [self = shared_from_this()](error_code ec, tcp::resolver::results_type r) {
-                               self->resolve_timer.cancel();
-                               if (ec)
-                                 return self->fail(ec);
-                               self->connect(std::vector<tcp::endpoint>(r.begin(), r.end()));
-                             });
+      resolve_hosted();
     }
 
-    void resolve_custom() {
-      // The resolver may answer from any thread, late, or after the client is
-      // gone: the answer holds neither the operation nor the client.
+    expected<std::uint16_t> parse_port() const {
+      unsigned long n = 0;
+      auto [end, ec] = std::from_chars(t.port.data(), t.port.data() + t.port.size(), n);
+      if (ec != std::errc{} || end != t.port.data() + t.port.size() || n == 0 || n > 65535)
+        return error{errc::validation, t.display + ": port \"" + t.port + "\" is not a TCP port"};
+      return static_cast<std::uint16_t>(n);
+    }
+
+    void resolve_hosted() {
+      // The resolver (the system's or a custom one) may answer from any
+      // thread, late, or after the client is gone: the answer holds neither
+      // the operation nor the client, only the gate and a weak reference.
       auto done = [gate = cl.gate, weak = weak_from_this()](expected<std::vector<std::string>> addrs) {
         std::lock_guard g{gate->mtx};
         if (gate->ioc == nullptr)
@@ -225,13 +273,15 @@ struct http_client::impl {
           if (!addrs)
             return self->finish(error{errc::transport, self->t.display + ": resolve: "
                                                          + addrs.error().message()});
+          auto port = self->parse_port();
+          if (!port)
+            return self->finish(port.error());
           std::vector<tcp::endpoint> eps;
-          std::uint16_t port = static_cast<std::uint16_t>(std::stoi(self->t.port));
           for (const auto& a : *addrs) {
             error_code ec;
             auto ip = asio::ip::make_address(a, ec);
             if (!ec)
-              eps.emplace_back(ip, port);
+              eps.emplace_back(ip, *port);
           }
           if (eps.empty())
             return self->finish(error{errc::transport, self->t.display
@@ -239,7 +289,10 @@ struct http_client::impl {
           self->connect(eps);
         });
       };
-      cl.opts.resolver(t.host, std::move(done));
+      if (cl.opts.resolver)
+        cl.opts.resolver(t.host, std::move(done));
+      else
+        system_resolve(t.host, std::move(done));
     }
 
     void connect(const std::vector<tcp::endpoint>& results) {

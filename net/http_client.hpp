@@ -35,7 +35,7 @@ struct http_client_options {
   std::size_t max_idle_per_host = 8; ///< kept-alive connections kept for reuse, per host
   client_tls_options tls{};
   std::string user_agent{}; ///< empty: "atlas/<version>"
-  resolve_function resolver{}; ///< unset: the system's (getaddrinfo on Asio's helper thread)
+  resolve_function resolver{}; ///< unset: the system's (getaddrinfo on a detached thread per lookup)
 };
 
 class http_client {

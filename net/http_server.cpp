@@ -9,7 +9,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_path.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 
@@ -24,19 +26,33 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
+// The decoded segments of an encoded path, by Boost.URL: each segment is
+// decoded on its own, so "/items/a%2Fb" is two segments, "items" and "a/b".
+// Empty segments are skipped, so "/a/", "//a" and "/a" route alike. A path
+// Boost.URL cannot parse has no segments and matches nothing.
+std::optional<std::vector<std::string>> path_segments(std::string_view encoded_path) {
+  auto p = boost::urls::parse_path(encoded_path);
+  if (!p)
+    return std::nullopt;
+  std::vector<std::string> out;
+  for (auto seg : *p) {
+    auto decoded = seg.decode();
+    if (!decoded.empty())
+      out.push_back(std::move(decoded));
+  }
+  return out;
+}
+
+// A route pattern is our own template syntax, not a URL ("{name}" is no
+// valid path character): its segments are what lies between the slashes.
+std::vector<std::string> pattern_segments(std::string_view pattern) {
   std::vector<std::string> out;
   std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto j = path.find('/', i);
-    if (j == std::string_view::npos)
-      j = path.size();
-    out.emplace_back(path.substr(i, j - i));
-    i = j;
+  while (i < pattern.size()) {
+    auto j = std::min(pattern.find('/', i), pattern.size());
+    if (j > i)
+      out.emplace_back(pattern.substr(i, j - i));
+    i = j + 1;
   }
   return out;
 }
@@ -78,20 +94,23 @@ http_server_response http_server_response::reset() {
 }
 
 void http_router::add(std::string method, std::string pattern, http_handler handler) {
-  routes_.push_back({std::move(method), split_path(pattern), std::move(handler)});
+  routes_.push_back({std::move(method), pattern_segments(pattern), std::move(handler)});
 }
 
 void http_router::add_sse(std::string pattern, sse_handler handler) {
-  routes_.push_back({"GET", split_path(pattern), {}, std::move(handler)});
+  routes_.push_back({"GET", pattern_segments(pattern), {}, std::move(handler)});
 }
 
 void http_router::add_websocket(std::string pattern, websocket_handler handler) {
-  routes_.push_back({"GET", split_path(pattern), {}, {}, std::move(handler)});
+  routes_.push_back({"GET", pattern_segments(pattern), {}, {}, std::move(handler)});
 }
 
-http_router::match http_router::find(std::string_view method, std::string_view path) const {
-  auto segs = split_path(path);
+http_router::match http_router::find(std::string_view method, std::string_view encoded_path) const {
   match m;
+  auto parsed = path_segments(encoded_path);
+  if (!parsed)
+    return m;
+  const auto& segs = *parsed;
   for (const auto& r : routes_) {
     if (r.segments.size() != segs.size())
       continue;
@@ -297,31 +316,37 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     });
   }
 
+  // Until the first byte of a request the connection is idle (idle_timeout,
+  // also before a connection's first request); from that byte read_timeout
+  // bounds the whole request, header and body, once: it is not re-armed
+  // between the two, so no request takes more than one read_timeout.
   void read() {
     if (srv.stopping)
       return close();
     parser.emplace();
     parser->body_limit(srv.opts.body_limit);
     parser->header_limit(srv.opts.header_limit);
-    // Between requests the idle timeout applies; once the header is in, the
-    // read timeout covers the rest (see on_header).
-    lowest().expires_after(request_no == 0 ? srv.opts.read_timeout : srv.opts.idle_timeout);
-    http::async_read_header(stream, buffer, *parser,
-                            [self = shared_from_this()](error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    if (buffer.size() > 0)
+      return read_request(); // the next request's first bytes came with the last one
+    lowest().expires_after(srv.opts.idle_timeout);
+    stream.async_read_some(buffer.prepare(4096), [self = shared_from_this()](error_code ec,
+                                                                              std::size_t n) {
+      if (ec)
+        return self->close();
+      self->buffer.commit(n);
+      if (n == 0)
+        return self->read();
+      self->read_request();
+    });
   }
 
-  void on_header(error_code ec) {
-    if (ec)
-      return on_read_error(ec);
+  void read_request() {
     lowest().expires_after(srv.opts.read_timeout);
-    http::async_read(stream, buffer, *parser,
-                     [self = shared_from_this()](error_code ec2, std::size_t) {
-                       if (ec2)
-                         return self->on_read_error(ec2);
-                       self->dispatch();
-                     });
+    http::async_read(stream, buffer, *parser, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec)
+        return self->on_read_error(ec);
+      self->dispatch();
+    });
   }
 
   void on_read_error(error_code ec) {
@@ -362,7 +387,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     }
     req.path = std::string{url->path()};
     req.query = std::string{url->encoded_query()};
-    auto m = srv.routes.find(req.method, req.path);
+    auto m = srv.routes.find(req.method, url->encoded_path());
     busy = true;
     if (m.sse != nullptr) {
       req.params = std::move(m.params);

@@ -106,7 +106,8 @@ using websocket_handler = std::function<void(const http_server_request&, websock
 
 /// Method + path pattern → handler. Patterns are literal segments and
 /// `{name}` parameters ("/v1/apps/{app}/machines/{id}"); the first match in
-/// order of addition wins. An unknown path is 404, a known path with another
+/// order of addition wins. Paths are split into segments by Boost.URL and
+/// each decoded alone: "/items/a%2Fb" gives {id} = "a/b". An unknown path is 404, a known path with another
 /// method 405 (with Allow).
 class http_router {
 public:
@@ -123,7 +124,8 @@ public:
     std::map<std::string, std::string> params{};
     std::vector<std::string> allowed{}; ///< methods of the path, when the method did not match
   };
-  match find(std::string_view method, std::string_view path) const;
+  /// `encoded_path`: the path as sent, percent-encoding and all.
+  match find(std::string_view method, std::string_view encoded_path) const;
 
 private:
   struct route {

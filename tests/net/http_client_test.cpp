@@ -3,6 +3,8 @@
 
 #include "../support/sample_tokens.hpp"
 
+#include <boost/asio/ssl/stream.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -108,6 +110,33 @@ TEST_CASE("a stale kept-alive connection: an idempotent request is sent once mor
   REQUIRE(call(*c, get(srv.url())));
   REQUIRE(wait_until([&] { return srv.connections() == 1; }));
   auto again = call(*c, get(srv.url()));
+  REQUIRE_MESSAGE(again, (again ? "" : to_string(again.error())));
+  CHECK(again->status == 200);
+  CHECK(c->stats().stale_retries == 1);
+  CHECK(srv.connections() == 2);
+}
+
+TEST_CASE("a stale kept-alive TLS connection: an idempotent request is sent once more on a new one") {
+  auto cert = make_test_certificate();
+  auto server_tls = make_server_tls_context(cert.cert_pem, cert.key_pem);
+  REQUIRE(server_tls);
+  auto ctx = *server_tls;
+  raw_server srv{[ctx](tcp::socket& s, int) {
+    boost::asio::ssl::stream<tcp::socket&> tls{s, *ctx};
+    boost::system::error_code ec;
+    tls.handshake(boost::asio::ssl::stream_base::server, ec);
+    if (ec)
+      return;
+    boost::asio::streambuf buf;
+    if (boost::asio::read_until(tls, buf, "\r\n\r\n", ec) > 0)
+      boost::asio::write(tls, boost::asio::buffer(plain_ok), ec); // keep-alive by default...
+    s.close();                                                   // ...and closed anyway, no close_notify
+  }};
+  auto c = client_trusting(cert);
+  auto url = "https://127.0.0.1:" + std::to_string(srv.port()) + "/";
+  auto first = call(*c, get(url));
+  REQUIRE_MESSAGE(first, (first ? "" : to_string(first.error())));
+  auto again = call(*c, get(url));
   REQUIRE_MESSAGE(again, (again ? "" : to_string(again.error())));
   CHECK(again->status == 200);
   CHECK(c->stats().stale_retries == 1);
@@ -320,6 +349,62 @@ TEST_CASE("resolve timeout: a resolver that never answers") {
   std::lock_guard g{mtx};
   for (auto& d : pending)
     d(std::vector<std::string>{"127.0.0.1"}); // a late answer is ignored
+}
+
+TEST_CASE("resolve timeout: a lookup that blocks its thread, like getaddrinfo, fails the request at once — the client is destroyed while it blocks and the late answer is harmless") {
+  // The system resolver runs getaddrinfo on a thread of its own and answers
+  // through the same path as this one; a hanging getaddrinfo cannot be made
+  // without network, so a resolver thread blocked on a promise stands in.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::vector<std::thread> lookups;
+  std::mutex mtx;
+  http_client_options o;
+  o.resolve_timeout = 200ms;
+  o.resolver = [&](const std::string&, std::function<void(expected<std::vector<std::string>>)> done) {
+    std::lock_guard g{mtx};
+    lookups.emplace_back([released, done = std::move(done)] {
+      released.wait();
+      done(std::vector<std::string>{"127.0.0.1"});
+    });
+  };
+  auto started = std::chrono::steady_clock::now();
+  std::atomic<bool> answered{false};
+  {
+    auto c = *http_client::create(o);
+    auto r = call(*c, get("http://api.machines.dev/v1/apps"));
+    auto took = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == errc::timeout);
+    CHECK(r.error().message().find("resolve timed out after 200ms") != std::string::npos);
+    CHECK(took < 2s);
+
+    auto req = get("http://api.machines.dev/v1/apps");
+    req.deadline = 100ms; // the deadline, too, answers without the lookup
+    auto d = call(*c, req);
+    REQUIRE_FALSE(d);
+    CHECK(d.error().code() == errc::timeout);
+    CHECK(d.error().message().find("deadline of 100ms") != std::string::npos);
+
+    c->request(get("http://api.machines.dev/v1/apps"), [&](expected<http_response> x) {
+      answered = !x && x.error().code() == errc::cancelled;
+    });
+    REQUIRE(wait_until([&] { std::lock_guard g{mtx}; return lookups.size() == 3; }));
+  } // the destructor returns with three lookups still blocked
+  CHECK(answered);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+  release.set_value(); // the late answers reach a client that is gone
+  std::lock_guard g{mtx};
+  for (auto& t : lookups)
+    t.join();
+}
+
+TEST_CASE("the system resolver: localhost resolves without Asio's resolver") {
+  auto srv = serve(hello_routes());
+  auto c = *http_client::create();
+  auto r = call(*c, get("http://localhost:" + std::to_string(srv->port()) + "/hello"));
+  REQUIRE_MESSAGE(r, (r ? "" : to_string(r.error())));
+  CHECK(r->status == 200);
 }
 
 TEST_CASE("a custom resolver serves Fly's host names on loopback — TLS still checks the name") {

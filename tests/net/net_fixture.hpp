@@ -20,6 +20,9 @@
 #include <boost/asio/write.hpp>
 
 #include <atomic>
+#include <cerrno>
+#include <poll.h>
+#include <sys/socket.h>
 #include <future>
 #include <thread>
 
@@ -120,6 +123,46 @@ private:
   std::thread thread_;
   std::vector<std::thread> workers_;
 };
+
+using clock_type = std::chrono::steady_clock;
+
+/// How a connection ended, as the client sees it, and when.
+struct ending {
+  bool closed = false;  ///< the server closed it (EOF or reset), not our deadline
+  std::size_t bytes = 0; ///< what it still delivered before
+  clock_type::duration after{};
+};
+
+/// Reads (and drops) whatever comes until the server closes the connection
+/// or `deadline` passes. Raw poll/recv: Asio's blocking reads cannot time out.
+inline ending wait_for_close(tcp::socket& s, std::chrono::milliseconds deadline = default_deadline) {
+  auto start = clock_type::now();
+  ending e;
+  char b[65536];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(start + deadline - clock_type::now());
+    if (left.count() <= 0)
+      break;
+    pollfd p{s.native_handle(), POLLIN, 0};
+    int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n == 0)
+      break;
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    auto got = ::recv(s.native_handle(), b, sizeof b, 0);
+    if (got > 0) {
+      e.bytes += static_cast<std::size_t>(got);
+      continue;
+    }
+    e.closed = got == 0 || errno == ECONNRESET;
+    break;
+  }
+  e.after = clock_type::now() - start;
+  return e;
+}
 
 /// A client trusting exactly `cert` (and nothing from the system store).
 inline std::unique_ptr<http_client> client_trusting(const test_certificate& cert,

@@ -126,6 +126,9 @@ TEST_CASE("WebSocket: a callback that throws closes that client only — the ser
     s.on_message([](std::string) { throw std::runtime_error("boom"); });
     s.on_close([] { throw std::runtime_error("boom again"); });
   });
+  r.add_websocket("/echo", [](const http_server_request&, websocket_stream s) {
+    s.on_message([s](std::string m) { s.send("echo: " + m); });
+  });
   auto srv = serve(std::move(r));
   {
     ws_client c{srv->port(), "/ws"};
@@ -135,6 +138,24 @@ TEST_CASE("WebSocket: a callback that throws closes that client only — the ser
     c.ws.read(b, ec);
     CHECK(ec); // closed
   }
-  ws_client again{srv->port(), "/ws"};
-  CHECK(again.ws.is_open());
+  ws_client again{srv->port(), "/echo"}; // the server's thread is alive and serving
+  again.ws.write(boost::asio::buffer(std::string{"still there?"}));
+  CHECK(again.read() == "echo: still there?");
+  again.ws.close(websocket::close_code::normal);
+}
+
+TEST_CASE("WebSocket: a message over ws_message_limit closes that client — another goes on echoing") {
+  http_server_options o;
+  o.ws_message_limit = 1024;
+  auto srv = serve(echo_routes(), nullptr, o);
+  ws_client other{srv->port(), "/ws/b"};
+  CHECK(other.read() == "welcome to b");
+  ws_client big{srv->port(), "/ws/a"};
+  CHECK(big.read() == "welcome to a");
+  big.ws.write(boost::asio::buffer(std::string(2048, 'x')));
+  auto e = wait_for_close(big.ws.next_layer()); // the close frame, then the end
+  CHECK(e.closed);
+  CHECK(e.after < 2s);
+  other.ws.write(boost::asio::buffer(std::string(1024, 'y'))); // at the limit: fine
+  CHECK(other.read() == "echo: " + std::string(1024, 'y'));
 }
