@@ -109,6 +109,10 @@ inline void configure(caf::actor_system_config& cfg) {
     threads = std::atoi(n);
   if (threads > 0)
     cfg.set("scheduler.max-threads", threads);
+  // ATLAS_BENCH_MAX_THROUGHPUT=N: an actor handles at most N messages before
+  // its worker runs the next actor (CAF's default: no limit).
+  if (const char* n = std::getenv("ATLAS_BENCH_MAX_THROUGHPUT"))
+    cfg.set("scheduler.max-throughput", static_cast<std::size_t>(std::strtoul(n, nullptr, 10)));
   // ATLAS_BENCH_IDLE_POLL=A,M: an idle worker polls its queue A times, then
   // M times 50 us apart, before it waits on its condition variable (CAF's
   // defaults: 100 and 500).
