@@ -21,7 +21,13 @@ int usage() {
                "  w5 [N=100000]          spawn time and RSS per idle child of a dynamic supervisor\n"
                "  w5_bare [N=100000]     the same actors without a supervisor (the CAF floor)\n"
                "  w6 [N=10000] [PERIOD=1] crash->restart throughput of one child, one_for_one\n"
-               "Atlas's logger is off while a workload runs (ATLAS_BENCH_LOG=LEVEL turns it on).\n");
+               "  w3 [S=1000] [M=1000]   fan-out of M batches of 100 lines to S subscribers, the logs dispatcher\n"
+               "  w4 PORT [K=1000] [MS=100] [SECS=20]  K log streamers polling http://127.0.0.1:PORT (NDJSON)\n"
+               "                         every MS ms: polls/s, client CPU per poll, RSS (server: bench_ref's http_srv)\n"
+               "  logs_latency [N=200]   simulator line -> subscriber handler, 100 ms polls: p50, p99\n"
+               "Atlas's logger is off while a workload runs (ATLAS_BENCH_LOG=LEVEL turns it on).\n"
+               "CAF: ATLAS_BENCH_THREADS=N workers (default: one per core), ATLAS_BENCH_MAX_THROUGHPUT=N\n"
+               "messages per actor turn (default: no limit), ATLAS_BENCH_IDLE_POLL=A,M idle polls.\n");
   return 2;
 }
 
@@ -65,6 +71,18 @@ int main(int argc, char** argv) {
     return atlas::bench::w5_bare(arg(argc, argv, 2, 100000));
   if (w == "w6")
     return atlas::bench::w6_restart(arg(argc, argv, 2, 10000), arg(argc, argv, 3, 1));
+  if (w == "w3")
+    return atlas::bench::w3_fanout(arg(argc, argv, 2, 1000), arg(argc, argv, 3, 1000));
+  if (w == "w4") {
+    if (argc < 3) {
+      std::fprintf(stderr, "atlas_bench: w4 needs the server's PORT\n");
+      return usage();
+    }
+    return atlas::bench::w4_poll(arg(argc, argv, 2, 0), arg(argc, argv, 3, 1000), arg(argc, argv, 4, 100),
+                                 arg(argc, argv, 5, 20));
+  }
+  if (w == "logs_latency")
+    return atlas::bench::logs_latency(arg(argc, argv, 2, 200));
   std::fprintf(stderr, "atlas_bench: unknown workload '%s'\n", w.c_str());
   return usage();
 }

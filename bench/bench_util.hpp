@@ -10,7 +10,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -53,6 +57,33 @@ std::pair<pid_t, std::uint16_t> fork_server_process(Serve serve) {
   return {pid, port};
 }
 
+/// CPU seconds (user + system) of each of this process's threads so far,
+/// summed by thread name (/proc/self/task/*/comm): where a workload's CPU goes.
+inline std::map<std::string, double> cpu_seconds_by_thread_name() {
+  std::map<std::string, double> out;
+  static const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& t : std::filesystem::directory_iterator{"/proc/self/task", ec}) {
+    std::ifstream in{t.path() / "stat"};
+    std::string stat{std::istreambuf_iterator<char>{in}, {}};
+    auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos)
+      continue;
+    std::istringstream rest{stat.substr(close + 2)};
+    std::string field;
+    double utime = 0, stime = 0;
+    // After "(comm) ": state is field 3; utime and stime are fields 14 and 15.
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14)
+        utime = std::atof(field.c_str());
+      if (i == 15)
+        stime = std::atof(field.c_str());
+    }
+    out[stat.substr(open + 1, close - open - 1)] += (utime + stime) / tick;
+  }
+  return out;
+}
+
 /// Resident set size of this process in bytes (VmRSS of /proc/self/status).
 inline long long rss_bytes() {
   std::ifstream in{"/proc/self/status"};
@@ -78,6 +109,20 @@ inline void configure(caf::actor_system_config& cfg) {
     threads = std::atoi(n);
   if (threads > 0)
     cfg.set("scheduler.max-threads", threads);
+  // ATLAS_BENCH_MAX_THROUGHPUT=N: an actor handles at most N messages before
+  // its worker runs the next actor (CAF's default: no limit).
+  if (const char* n = std::getenv("ATLAS_BENCH_MAX_THROUGHPUT"))
+    cfg.set("scheduler.max-throughput", static_cast<std::size_t>(std::strtoul(n, nullptr, 10)));
+  // ATLAS_BENCH_IDLE_POLL=A,M: an idle worker polls its queue A times, then
+  // M times 50 us apart, before it waits on its condition variable (CAF's
+  // defaults: 100 and 500).
+  if (const char* p = std::getenv("ATLAS_BENCH_IDLE_POLL")) {
+    char* end = nullptr;
+    auto a = std::strtoul(p, &end, 10);
+    auto m = *end == ',' ? std::strtoul(end + 1, nullptr, 10) : 0ul;
+    cfg.set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(a));
+    cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(m));
+  }
 }
 
 /// One figure: "w6_restart 123456.7 restarts/s (n=10000 ...)".

@@ -10,5 +10,8 @@ int machines_api(int n, int concurrent);
 int w5_footprint(int n);
 int w5_bare(int n);
 int w6_restart(int n, int period_s);
+int w3_fanout(int subscribers, int batches);
+int w4_poll(int port, int streamers, int interval_ms, int secs);
+int logs_latency(int n);
 
 } // namespace atlas::bench
