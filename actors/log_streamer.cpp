@@ -3,6 +3,7 @@
 #include <atlas/actors/log_dispatcher.hpp>
 #include <atlas/core/logger.hpp>
 
+#include <caf/actor_clock.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
@@ -218,6 +219,7 @@ private:
     if (in_flight_)
       return;
     in_flight_ = true;
+    poll_started_ = clock().now();
     check_retention();
     svc_->token(this, key_.app, refresh_next_, [this](expected<secret> tok) {
       refresh_next_ = false;
@@ -271,7 +273,10 @@ private:
       send(dispatcher_, publish_atom_v, topic_, key_.app,
            log_batch{std::make_shared<const log_batch::lines>(std::move(fresh))});
     }
-    schedule(full ? svc_->min_interval : svc_->logs.poll_interval);
+    // poll_interval runs from the poll's start, not its answer: K streamers
+    // at 100 ms poll 10·K times a second, however long the answers take.
+    auto since_start = std::chrono::duration_cast<duration>(clock().now() - poll_started_);
+    schedule(full ? svc_->min_interval : std::max(duration{0}, svc_->logs.poll_interval - since_start));
   }
 
   void check_retention() {
@@ -340,6 +345,7 @@ private:
   std::uint64_t epoch_ = 0;     ///< the poll timer that counts (delayed sends cannot be cancelled)
   std::uint64_t seq_ = 0;
   bool in_flight_ = false;
+  caf::actor_clock::time_point poll_started_{};
   bool refresh_next_ = false;
   std::uint32_t unauthorized_in_a_row_ = 0;
   std::uint32_t errors_in_a_row_ = 0;

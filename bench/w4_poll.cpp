@@ -58,30 +58,9 @@ caf::actor spawn_counting_subscriber(caf::actor_system& sys, std::atomic<std::ui
   });
 }
 
-/// What net/retry_policy.cpp's retry_state does for every request: a
-/// std::mt19937_64 seeded from a fresh std::random_device. CPU microseconds
-/// of this thread each (wall time on a busy machine would count the waits).
-double rng_seed_us() {
-  constexpr int n = 2000;
-  std::uint64_t sink = 0;
-  auto thread_cpu = [] {
-    timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-  };
-  double c0 = thread_cpu();
-  for (int i = 0; i < n; ++i) {
-    std::mt19937_64 rng{std::random_device{}()};
-    sink += rng();
-  }
-  double us = (thread_cpu() - c0) / n * 1e6;
-  return sink == 42 ? us + 0.0 : us; // sink is used: the loop stays
-}
-
 } // namespace
 
 int w4_poll(int port, int k, int interval_ms, int secs) {
-  double seed_us = rng_seed_us(); // before anything else runs
   caf::actor_system_config cfg;
   configure(cfg);
   caf::actor_system sys{cfg};
@@ -173,8 +152,6 @@ int w4_poll(int port, int k, int interval_ms, int secs) {
     by_thread += part;
   }
   figure("w4_poll_cpu_threads", n > 0 ? (cpu1 - cpu0) / n * 1e6 : 0, "us/poll", "(" + by_thread + ")");
-  figure("w4_poll_rng_seed", seed_us, "us/request",
-         "(CPU of one std::mt19937_64 seeded from a new std::random_device, as net/retry_policy.cpp does per request)");
   figure("w4_poll_rss", double(rss), "bytes", "(client process VmRSS at the end)");
 
   (void) facade->stop();
