@@ -1,6 +1,8 @@
 // The `atlas` executable: one CLI11 app, one file per command.
 
 #include <atlas/cli/config_command.hpp>
+#include <atlas/cli/apps_command.hpp>
+#include <atlas/cli/deploy_command.hpp>
 #include <atlas/cli/logs_command.hpp>
 #include <atlas/cli/sim_command.hpp>
 #include <atlas/cli/token_command.hpp>
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   atlas::cli::add_config_command(app, exit_code);
   atlas::cli::add_token_command(app, exit_code);
   atlas::cli::add_logs_command(app, exit_code);
+  atlas::cli::add_deploy_command(app, exit_code);
+  atlas::cli::add_apps_command(app, exit_code);
   atlas::cli::add_sim_command(app, exit_code);
 
   try {

@@ -162,6 +162,8 @@ const std::vector<key_spec>& keys() {
     t.push_back(duration_key("deploys.absolute_timeout", &options::deploys,
                              &deploys_options::absolute_timeout, 1s,
                              "a streamed deploy running this long is stopped"));
+    t.push_back(duration_key("deploys.stop_grace", &options::deploys, &deploys_options::stop_grace,
+                             10ms, "wait after SIGINT, then after SIGTERM, before the next signal"));
     // [orchestrator]
     t.push_back(bool_key("orchestrator.enabled", &options::orchestrator,
                          &orchestrator_options::enabled, "start the orchestrator subtree"));

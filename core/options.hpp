@@ -48,6 +48,9 @@ struct deploys_options {
   duration timeout = std::chrono::minutes{15};
   duration activity_timeout = std::chrono::minutes{5};
   duration absolute_timeout = std::chrono::minutes{30};
+  /// A stopped deploy gets SIGINT (flyctl releases its leases), this long,
+  /// SIGTERM, this long again, then SIGKILL.
+  duration stop_grace = std::chrono::seconds{5};
 };
 
 struct orchestrator_options {

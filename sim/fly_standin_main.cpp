@@ -290,6 +290,10 @@ int deploy(const std::vector<std::string>& args) {
     {STDERR_FILENO, local ? "--> docker host: 24.0.7 linux x86_64" : "==> Building image with Depot"},
     {STDERR_FILENO, "--> Building image done"},
   };
+  // What a build step printed (a Dockerfile's RUN echo, a leaked build arg),
+  // before the build's end: lets a test see that Atlas redacts deploy output.
+  if (auto extra = env("ATLAS_FAKE_FLY_DEPLOY_BUILD_LINE"); extra && !extra->empty())
+    script.insert(script.end() - 1, {STDOUT_FILENO, "#8 [build 3/4] " + *extra});
   if (local)
     script.push_back({STDERR_FILENO, "==> Pushing image to fly"});
   script.push_back({STDOUT_FILENO, "image: " + image});

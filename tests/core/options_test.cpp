@@ -53,6 +53,7 @@ TEST_CASE("with no file and no environment, the defaults are ExAtlas's") {
   CHECK(o->deploys.timeout == 15min);
   CHECK(o->deploys.activity_timeout == 5min);
   CHECK(o->deploys.absolute_timeout == 30min);
+  CHECK(o->deploys.stop_grace == 5s);
   CHECK(o->orchestrator.idle_ttl == 30min);
   CHECK(o->orchestrator.reap_interval == 60s);
   CHECK(o->orchestrator.name_prefix == "atlas-");
