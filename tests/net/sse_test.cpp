@@ -140,6 +140,8 @@ TEST_CASE("SSE: close() ends the stream with the last chunk — on_close runs on
   REQUIRE(wait_until([&] { return client.ended(); }));
   CHECK(client.has("data: bye\n\n"));
   CHECK(client.has("0\r\n\r\n"));
+  // The client may see the end before the server's thread has run on_close.
+  REQUIRE(wait_until([&] { return closes.load() >= 1; }));
   CHECK(closes == 1);
 }
 
