@@ -964,6 +964,126 @@ const std::vector<row>& table() {
      },
      failure{errc::unauthorized, 401, "Authenticate: token validation error"}},
 
+    // §1.2–1.3 request and answer shapes only a raw request shows
+    {"POST /v1/apps with DOCS' app_name field — raw 201", "", nothing,
+     [](world& w) {
+       return raw_answer(w.raw("POST", "/v1/apps", R"({"app_name":"web-2","org_slug":"personal"})"),
+                         [](world&, const http_response& r) {
+                           CHECK(r.status == 201);
+                           CHECK(body_of(r).at("id").as_string().size() == 16);
+                         });
+     }},
+    {"GET /v1/apps/{app}/machines?state=started — raw, the filter", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       fly_machine_request req;
+       req.config = {{"image", image}};
+       req.skip_launch = true;
+       REQUIRE(sync<fly_machine>([&](auto cb) { w.fly->create_machine("web", req, cb); }));
+       return raw_answer(w.raw("GET", "/v1/apps/web/machines?state=started"), [](world& w2, const http_response& r) {
+         auto a = body_of(r).as_array();
+         REQUIRE(a.size() == 1);
+         CHECK(a[0].at("id").as_string() == w2.machine.id);
+       });
+     }},
+    {"POST /v1/apps/{app}/machines/{id}/start — raw 200 with previous_state", "", [](world& w) { w.with_machine(true); },
+     [](world& w) {
+       return raw_answer(w.raw("POST", "/v1/apps/web/machines/" + w.machine.id + "/start"),
+                         [](world&, const http_response& r) {
+                           CHECK(r.status == 200);
+                           CHECK(body_of(r).at("previous_state").as_string() == "created");
+                         });
+     }},
+    {"DELETE /v1/apps/{app}/machines/{id}?kill=true — raw 200 ok, flyctl's spelling of force", "",
+     [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("DELETE", "/v1/apps/web/machines/" + w.machine.id + "?kill=true"),
+                         [](world&, const http_response& r) {
+                           CHECK(r.status == 200);
+                           CHECK(body_of(r).at("ok").as_bool());
+                         });
+     }},
+    {"GET /v1/apps/{app}/machines/{id}/wait?state=settled — raw 200 on any settled state", "",
+     [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("GET", "/v1/apps/web/machines/" + w.machine.id + "/wait?state=settled&timeout=5"),
+                         [](world&, const http_response& r) {
+                           CHECK(r.status == 200);
+                           CHECK(body_of(r).at("ok").as_bool());
+                           CHECK(body_of(r).at("state").as_string() == "started");
+                         });
+     }},
+    {"GET /v1/apps/{app}/machines/{id}/lease — raw, success envelope without the nonce", "",
+     [](world& w) { w.with_lease(); },
+     [](world& w) {
+       return raw_answer(w.raw("GET", "/v1/apps/web/machines/" + w.machine.id + "/lease"),
+                         [](world&, const http_response& r) {
+                           auto b = body_of(r);
+                           CHECK(b.at("status").as_string() == "success");
+                           CHECK(b.at("data").as_object().contains("expires_at"));
+                           CHECK_FALSE(b.at("data").as_object().contains("nonce"));
+                         });
+     }},
+
+    // fly_api.md paths the simulator does not serve (and no client call
+    // sends): rows of current behaviour, the router's 404 (405 where the path
+    // serves another method), until they are
+    // simulated — a row then fails and is turned into a success row.
+    {"POST /v1/apps/{app}/deploy_token — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("POST", "/v1/apps/web/deploy_token", R"({"expiry":"720h"})"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for POST"}},
+    {"POST /v1/apps/{app}/machines/{id}/cordon — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("POST", "/v1/apps/web/machines/" + w.machine.id + "/cordon"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for POST"}},
+    {"POST /v1/apps/{app}/machines/{id}/uncordon — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("POST", "/v1/apps/web/machines/" + w.machine.id + "/uncordon"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for POST"}},
+    {"PUT /v1/apps/{app}/machines/{id}/metadata — not simulated, 405 as the path serves GET", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("PUT", "/v1/apps/web/machines/" + w.machine.id + "/metadata", R"({"metadata":{"role":"worker"}})"), [](world&, const http_response&) {});
+     },
+     failure{errc::validation, 405, "PUT is not allowed on"}},
+    {"PATCH /v1/apps/{app}/machines/{id}/metadata — not simulated, 405 as the path serves GET", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("PATCH", "/v1/apps/web/machines/" + w.machine.id + "/metadata", R"({"metadata":{"role":"worker"}})"), [](world&, const http_response&) {});
+     },
+     failure{errc::validation, 405, "PATCH is not allowed on"}},
+    {"GET /v1/apps/{app}/machines/{id}/events — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("GET", "/v1/apps/web/machines/" + w.machine.id + "/events?limit=5"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for GET"}},
+    {"GET /v1/apps/{app}/machines/{id}/versions — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("GET", "/v1/apps/web/machines/" + w.machine.id + "/versions"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for GET"}},
+    {"GET /v1/apps/{app}/machines/{id}/ps — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("GET", "/v1/apps/web/machines/" + w.machine.id + "/ps"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for GET"}},
+    {"POST /v1/apps/{app}/machines/{id}/exec — not simulated, 404 no route", "", [](world& w) { w.with_machine(); },
+     [](world& w) {
+       return raw_answer(w.raw("POST", "/v1/apps/web/machines/" + w.machine.id + "/exec", R"({"command":["true"]})"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for POST"}},
+    {"DELETE /v1/apps/{app}/certificates/{hostname}/acme — not simulated, 404 no route", "", [](world& w) { w.with_certificate(); },
+     [](world& w) {
+       return raw_answer(w.raw("DELETE", "/v1/apps/web/certificates/shop.example.com/acme"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for DELETE"}},
+    {"DELETE /v1/apps/{app}/certificates/{hostname}/custom — not simulated, 404 no route", "", [](world& w) { w.with_certificate(); },
+     [](world& w) {
+       return raw_answer(w.raw("DELETE", "/v1/apps/web/certificates/shop.example.com/custom"), [](world&, const http_response&) {});
+     },
+     failure{errc::not_found, 404, "no route for DELETE"}},
+
     // §1.1 errors any path can give
     {"GET /v1/apps/{app} — get_app with a wrong token 401", "get_app",
      [](world& w) {
