@@ -5,6 +5,7 @@
 // Paths no client call sends are raw requests (the client never sends a wait
 // timeout outside 1–60 s, for one). A last test keeps the table honest: every
 // public call of fly_machines_client has a row, so a new call without one fails.
+#include "../support/sync_call.hpp"
 #include "../support/wait.hpp"
 
 #include <atlas/net/fly_logs_client.hpp>
@@ -29,16 +30,6 @@ using namespace atlas::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Runs an asynchronous client call and waits for its answer.
-template <class T, class Start>
-expected<T> sync(Start start, std::chrono::milliseconds deadline = default_deadline) {
-  auto p = std::make_shared<std::promise<expected<T>>>();
-  auto f = p->get_future();
-  start([p](expected<T> r) { p->set_value(std::move(r)); });
-  REQUIRE(f.wait_for(deadline) == std::future_status::ready);
-  return f.get();
-}
 
 constexpr std::int64_t t0 = 1779235200000000000; // 2026-05-20T00:00:00Z
 const std::string image = "registry-1.docker.io/library/nginx:latest";

@@ -1,6 +1,7 @@
 // The Fly simulator against reference/fly_api.md §1.2–1.3, through Atlas's
 // own Machines client: each call gives the documented status and shape,
 // errors included.
+#include "../support/sync_call.hpp"
 #include "../support/fake_env.hpp"
 #include "../support/wait.hpp"
 
@@ -22,16 +23,6 @@ using namespace atlas::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Runs an asynchronous client call and waits for its answer.
-template <class T, class Start>
-expected<T> sync(Start start, std::chrono::milliseconds deadline = default_deadline) {
-  auto p = std::make_shared<std::promise<expected<T>>>();
-  auto f = p->get_future();
-  start([p](expected<T> r) { p->set_value(std::move(r)); });
-  REQUIRE(f.wait_for(deadline) == std::future_status::ready);
-  return f.get();
-}
 
 struct sim_fixture {
   std::unique_ptr<fly_simulator> sim;
