@@ -185,10 +185,11 @@ int read_once(const logs_args& args, const options& opts, http_client& http, con
     }
     if (!page)
       return fail(page.error());
-    bool full = page->entries.size() >= 100;
+    const auto full_page = log_services{}.full_page; // the streamers' rule for "more lines wait"
+    bool full = page->entries.size() >= full_page;
     auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch()).count();
-    auto step = advance(cursor, std::move(*page), 100, now);
+    auto step = advance(cursor, std::move(*page), full_page, now);
     for (auto& e : step.fresh)
       print(e, args.json);
     std::cout << std::flush;
