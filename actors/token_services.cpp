@@ -34,6 +34,14 @@ caf::actor token_services::find_server(const std::string& app) const {
   return it == servers_.end() ? caf::actor{} : caf::actor_cast<caf::actor>(it->second);
 }
 
+std::vector<std::string> token_services::server_apps() const {
+  std::lock_guard g{mtx_};
+  std::vector<std::string> out;
+  for (auto& [app, addr] : servers_)
+    out.push_back(app);
+  return out;
+}
+
 void token_services::publish_storage(std::shared_ptr<token_storage> s) {
   std::lock_guard guard{mtx_};
   storage_ = std::move(s);

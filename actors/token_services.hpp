@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace atlas {
 
@@ -68,6 +69,8 @@ public:
   void register_server(const std::string& app, const caf::actor& server);
   void unregister_server(const std::string& app, const caf::actor_addr& server);
   caf::actor find_server(const std::string& app) const;
+  /// The apps that have a running app server now (the apps the tree knows).
+  std::vector<std::string> server_apps() const;
 
   void publish_storage(std::shared_ptr<token_storage> s);
   std::shared_ptr<token_storage> storage() const;

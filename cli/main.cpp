@@ -3,7 +3,9 @@
 #include <atlas/cli/config_command.hpp>
 #include <atlas/cli/apps_command.hpp>
 #include <atlas/cli/deploy_command.hpp>
+#include <atlas/cli/init_command.hpp>
 #include <atlas/cli/logs_command.hpp>
+#include <atlas/cli/node_command.hpp>
 #include <atlas/cli/sim_command.hpp>
 #include <atlas/cli/token_command.hpp>
 #include <atlas/core/version.hpp>
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   atlas::cli::add_deploy_command(app, exit_code);
   atlas::cli::add_apps_command(app, exit_code);
   atlas::cli::add_sim_command(app, exit_code);
+  atlas::cli::add_init_command(app, exit_code);
+  atlas::cli::add_node_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

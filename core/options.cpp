@@ -186,6 +186,45 @@ const std::vector<key_spec>& keys() {
     };
     t.push_back(text_key("node.project_root", &options::node, &node_options::project_root,
                          kind::text, "where `atlas node` discovers fly.toml apps"));
+    t.push_back(text_key("node.tls_cert", &options::node, &node_options::tls_cert, kind::text,
+                         "PEM certificate chain; with node.tls_key the node serves HTTPS"));
+    t.push_back(text_key("node.tls_key", &options::node, &node_options::tls_key, kind::text,
+                         "PEM private key of node.tls_cert"));
+    t.push_back(text_key("node.auth_file", &options::node, &node_options::auth_file, kind::text,
+                         "API bearer tokens, hashed (empty: <tokens.storage_dir>/node_tokens.json)"));
+    t.push_back(text_key("node.auth_secret_file", &options::node, &node_options::auth_secret_file,
+                         kind::text,
+                         "HMAC key of signed URLs, made at first start (empty: <tokens.storage_dir>/node_secret)"));
+    t.push_back(duration_key("node.session_ttl", &options::node, &node_options::session_ttl, 1s,
+                             "how long a dashboard login lasts"));
+    t.push_back(duration_key("node.sse_heartbeat", &options::node, &node_options::sse_heartbeat,
+                             100ms, "comment line on an idle event stream"));
+    t.push_back(count_key("node.sse_buffer", &options::node, &node_options::sse_buffer, 1,
+                          "log batches kept per stream for Last-Event-ID resume"));
+    t.push_back(duration_key("node.sse_linger", &options::node, &node_options::sse_linger, 0s,
+                             "an unwatched log stream stays subscribed this long (resume window)"));
+    t.push_back(count_key("node.sse_queue_limit", &options::node, &node_options::sse_queue_limit,
+                          1, "events queued per SSE/WebSocket client before it is closed as too slow"));
+    t.push_back(count_key("node.max_connections", &options::node, &node_options::max_connections,
+                          1, "HTTP and SSE connections; more are closed at once"));
+    t.push_back(duration_key("node.read_timeout", &options::node, &node_options::read_timeout,
+                             10ms, "a whole request, from its first byte"));
+    t.push_back(duration_key("node.write_timeout", &options::node, &node_options::write_timeout,
+                             10ms, "each write of an answer or event (a stuck client is closed)"));
+    t.push_back(duration_key("node.idle_timeout", &options::node, &node_options::idle_timeout,
+                             10ms, "a kept-alive connection between requests"));
+    t.push_back(duration_key("node.shutdown_timeout", &options::node,
+                             &node_options::shutdown_timeout, 0s,
+                             "at SIGTERM, streams and requests get this long to finish"));
+    t.push_back(count_key("node.caf_port", &options::node, &node_options::caf_port, 0,
+                          "publish the facade on CAF's network layer at this port; 0: off"));
+    t.back().set = [inner = t.back().set](options& o, const std::string& v) {
+      if (auto bad = inner(o, v))
+        return bad;
+      if (o.node.caf_port > 65535)
+        return std::optional<std::string>{"expected a port from 0 (off) to 65535"};
+      return std::optional<std::string>{};
+    };
     // [log]
     t.push_back({"log.level", kind::choice, "Atlas's own log level",
                  [](options& o, const std::string& v) -> std::optional<std::string> {
@@ -389,6 +428,52 @@ expected<options> load_options(const load_request& req) {
   if (auto r = apply_env(o, req.env); !r)
     return r.error();
   return o;
+}
+
+expected<void> set_option(options& o, std::string_view key, const std::string& value,
+                          std::string_view where) {
+  const key_spec* spec = find_key(key);
+  if (spec == nullptr) {
+    auto sec = key.substr(0, key.find('.'));
+    auto known = known_keys_of(sec);
+    return error{errc::validation,
+                 std::string{where} + ": unknown key '" + std::string{key} + "'"
+                   + (known.empty() ? " (sections: " + sections() + ")"
+                                    : " (known keys in [" + std::string{sec} + "]: " + known + ")")};
+  }
+  if (auto bad = spec->set(o, value))
+    return bad_value(where, key, value, *bad);
+  return {};
+}
+
+std::vector<std::string> option_keys() {
+  std::vector<std::string> out;
+  for (auto& k : keys())
+    out.emplace_back(k.name);
+  return out;
+}
+
+std::string commented_defaults() {
+  const options defaults;
+  std::string out = "# atlas.toml: Atlas's configuration (docs/configuration.md).\n"
+                    "# Every key is shown at its default, commented out; uncomment to change it.\n"
+                    "# Each key can also be set by ATLAS_<SECTION>_<KEY> in the environment and,\n"
+                    "# for `atlas node`, by a flag (atlas node --help).\n";
+  std::string_view section;
+  for (auto& k : keys()) {
+    auto dot = k.name.find('.');
+    auto sec = k.name.substr(0, dot);
+    if (sec != section) {
+      out += "\n[" + std::string{sec} + "]\n";
+      section = sec;
+    }
+    auto value = k.get(defaults);
+    bool quoted_value = k.k != kind::boolean && k.k != kind::count;
+    out += "# " + std::string{k.help} + "\n";
+    out += "# " + std::string{k.name.substr(dot + 1)} + " = "
+           + (quoted_value ? "\"" + value + "\"" : value) + "\n";
+  }
+  return out;
 }
 
 std::vector<option_view> describe(const options& o) {

@@ -60,9 +60,30 @@ struct orchestrator_options {
   std::string name_prefix = "atlas-";
 };
 
+/// `atlas node` (docs/node.md).
 struct node_options {
   std::string listen = "127.0.0.1:4600";
   std::string project_root = ".";
+  std::string tls_cert; ///< PEM certificate chain; with tls_key: HTTPS
+  std::string tls_key;  ///< PEM private key
+  /// API bearer tokens (SHA-256 hashes, 0600); empty: <tokens.storage_dir>/node_tokens.json
+  std::string auth_file;
+  /// The HMAC key of signed URLs and sessions (256 random bits, made 0600 at
+  /// first start); empty: <tokens.storage_dir>/node_secret
+  std::string auth_secret_file;
+  duration session_ttl = std::chrono::hours{12}; ///< a dashboard login lasts this long
+  duration sse_heartbeat = std::chrono::seconds{15};
+  std::uint32_t sse_buffer = 1024; ///< log batches kept per stream for Last-Event-ID resume
+  /// A log stream nobody watches keeps its subscription (and its resume
+  /// buffer) this long, so a reconnecting client misses nothing.
+  duration sse_linger = std::chrono::minutes{1};
+  std::uint32_t sse_queue_limit = 256; ///< events queued per client before it is closed as too slow
+  std::uint32_t max_connections = 1024;
+  duration read_timeout = std::chrono::seconds{30};
+  duration write_timeout = std::chrono::seconds{30};
+  duration idle_timeout = std::chrono::seconds{60};
+  duration shutdown_timeout = std::chrono::seconds{10}; ///< streams and requests get this long at stop
+  std::uint32_t caf_port = 0; ///< publish the facade on CAF's network layer; 0: off
 };
 
 /// Everything configurable. Default-constructed, it holds the defaults.
@@ -92,6 +113,18 @@ struct load_request {
 /// Defaults, overridden by the file, overridden by the environment. A bad
 /// value is an errc::validation naming the key, the value and what is allowed.
 expected<options> load_options(const load_request& req = {});
+
+/// Sets one key from text, as the environment does (flags use it). A bad
+/// value is an errc::validation naming `where`, the key, the value and what
+/// is allowed; an unknown key names the known ones.
+expected<void> set_option(options& o, std::string_view key, const std::string& value,
+                          std::string_view where);
+
+/// Every key, in the order of docs/configuration.md.
+std::vector<std::string> option_keys();
+
+/// A commented atlas.toml holding every key at its default (`atlas init`).
+std::string commented_defaults();
 
 /// One line of `atlas config`: key, value as text (secrets redacted), what it is.
 struct option_view {

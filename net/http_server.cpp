@@ -97,12 +97,12 @@ void http_router::add(std::string method, std::string pattern, http_handler hand
   routes_.push_back({std::move(method), pattern_segments(pattern), std::move(handler)});
 }
 
-void http_router::add_sse(std::string pattern, sse_handler handler) {
-  routes_.push_back({"GET", pattern_segments(pattern), {}, std::move(handler)});
+void http_router::add_sse(std::string pattern, sse_handler handler, stream_guard guard) {
+  routes_.push_back({"GET", pattern_segments(pattern), {}, std::move(handler), {}, std::move(guard)});
 }
 
-void http_router::add_websocket(std::string pattern, websocket_handler handler) {
-  routes_.push_back({"GET", pattern_segments(pattern), {}, {}, std::move(handler)});
+void http_router::add_websocket(std::string pattern, websocket_handler handler, stream_guard guard) {
+  routes_.push_back({"GET", pattern_segments(pattern), {}, {}, std::move(handler), std::move(guard)});
 }
 
 http_router::match http_router::find(std::string_view method, std::string_view encoded_path) const {
@@ -129,6 +129,8 @@ http_router::match http_router::find(std::string_view method, std::string_view e
       m.allowed.push_back(r.method);
       continue;
     }
+    if (r.guard)
+      m.guard = &r.guard;
     if (r.sse)
       m.sse = &r.sse;
     else if (r.websocket)
@@ -140,6 +142,11 @@ http_router::match http_router::find(std::string_view method, std::string_view e
     return m;
   }
   return m;
+}
+
+// The server's own error answers, in the shape its user chose.
+static http_server_response error_of(const http_server_options& o, int status, const std::string& message) {
+  return o.error_body ? o.error_body(status, message) : http_server_response::error(status, message);
 }
 
 struct sse_state : bounded_stream::state {
@@ -169,6 +176,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   bool header_sent = false;
   bool writing = false;
   bool ending = false;
+  bool draining = false; ///< close() asked: the last chunk follows the queued events
   std::optional<asio::steady_timer> heartbeat;
   char sink[256]; // the client sends nothing; reading only notices it leave
 
@@ -229,6 +237,8 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
       self->watch_client();
       self->arm_heartbeat();
       self->pump();
+      if (self->draining && !self->writing)
+        self->finish_sse();
     });
     try {
       handler(req, sse_stream{sse});
@@ -281,7 +291,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
                         if (ec)
                           return self->close();
                         self->lowest().expires_never();
-                        if (self->ending)
+                        if (self->ending || (self->draining && self->frames.empty()))
                           return self->finish_sse();
                         self->pump();
                       });
@@ -295,6 +305,16 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     ending = true;
     frames.clear();
     if (!writing)
+      finish_sse();
+  }
+
+  // sse_stream::close(): the events queued before it still go out (a
+  // stream's final event), then the last chunk.
+  void drain_sse() {
+    if (ending || draining)
+      return;
+    draining = true;
+    if (header_sent && !writing && frames.empty())
       finish_sse();
   }
 
@@ -366,7 +386,7 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
   void reject(int status, const std::string& why) {
     keep_alive = false;
     busy = true;
-    write(http_server_response::error(status, why), false);
+    write(error_of(srv.opts, status, why), false);
   }
 
   void dispatch() {
@@ -383,19 +403,31 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     auto url = boost::urls::parse_origin_form(req.target);
     if (!url) {
       busy = true;
-      return write(http_server_response::error(400, "malformed request target"), false);
+      return write(error_of(srv.opts, 400, "malformed request target"), false);
     }
     req.path = std::string{url->path()};
     req.query = std::string{url->encoded_query()};
     auto m = srv.routes.find(req.method, url->encoded_path());
     busy = true;
+    if (m.guard != nullptr && (m.sse != nullptr || m.websocket != nullptr)) {
+      req.params = m.params;
+      std::optional<http_server_response> refused;
+      try {
+        refused = (*m.guard)(req);
+      } catch (const std::exception& e) {
+        log().error("stream guard for {} threw: {}", req.path, e.what());
+        refused = error_of(srv.opts, 500, "internal error");
+      }
+      if (refused)
+        return write(std::move(*refused), false);
+    }
     if (m.sse != nullptr) {
       req.params = std::move(m.params);
       return start_sse(*m.sse, req);
     }
     if (m.websocket != nullptr) {
       if (!beast::websocket::is_upgrade(msg)) {
-        auto r = http_server_response::error(426, req.path + " is a WebSocket: upgrade required");
+        auto r = error_of(srv.opts, 426, req.path + " is a WebSocket: upgrade required");
         r.headers.emplace_back("Upgrade", "websocket");
         return write(std::move(r), false);
       }
@@ -404,8 +436,8 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     }
     if (m.handler == nullptr) {
       if (m.allowed.empty())
-        return write(http_server_response::error(404, "no route for " + req.method + " " + req.path), false);
-      auto r = http_server_response::error(405, req.method + " is not allowed on " + req.path);
+        return write(error_of(srv.opts, 404, "no route for " + req.method + " " + req.path), false);
+      auto r = error_of(srv.opts, 405, req.method + " is not allowed on " + req.path);
       std::string allow;
       for (auto& a : m.allowed)
         allow += (allow.empty() ? "" : ", ") + a;
@@ -423,9 +455,9 @@ struct http_server::impl::session : std::enable_shared_from_this<session> {
     } catch (const std::exception& e) {
       // A throwing handler must not take the server's thread down.
       log().error("HTTP handler for {} {} threw: {}", req.method, req.path, e.what());
-      reply(http_server_response::error(500, "internal error"));
+      reply(error_of(srv.opts, 500, "internal error"));
     } catch (...) {
-      reply(http_server_response::error(500, "internal error"));
+      reply(error_of(srv.opts, 500, "internal error"));
     }
   }
 
@@ -584,8 +616,15 @@ bool bounded_stream::is_open() const {
 void bounded_stream::on_close(std::function<void()> fn) const {
   if (!s_)
     return;
-  std::lock_guard g{s_->mtx};
-  s_->on_close_ = std::move(fn);
+  {
+    std::lock_guard g{s_->mtx};
+    if (!s_->ended_once) {
+      s_->on_close_ = std::move(fn);
+      return;
+    }
+  }
+  if (fn)
+    fn(); // it has ended already: now, here
 }
 
 std::uint64_t bounded_stream::overflows() const {
@@ -624,7 +663,7 @@ void sse_stream::close() const {
   auto* st = static_cast<sse_state*>(s_.get());
   if (!st || st->closed.exchange(true))
     return;
-  st->on_server([](http_server::impl::session& s) { s.end_sse(); });
+  st->on_server([](http_server::impl::session& s) { s.drain_sse(); });
 }
 
 std::size_t http_server::stop(duration deadline) {

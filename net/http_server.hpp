@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,8 @@ public:
 
   bool is_open() const;
   /// Runs once, on the server's thread, when the stream ends for any reason
-  /// (closed here, by the client, by overflow, by the server's stop).
+  /// (closed here, by the client, by overflow, by the server's stop); at
+  /// once, on the caller's thread, when it has ended already.
   void on_close(std::function<void()> fn) const;
   /// Messages refused because the queue was full (the client was then closed).
   std::uint64_t overflows() const;
@@ -84,7 +86,9 @@ public:
   /// False when the stream is closed, or was just closed because its queue
   /// was full.
   bool send(const std::string& data, const std::string& event = {}, const std::string& id = {}) const;
-  /// Ends the stream (the last chunk), then the connection.
+  /// Ends the stream after the events already queued (so a final event sent
+  /// just before goes out), then the connection. The server's stop() does
+  /// not wait for queued events.
   void close() const;
 };
 using sse_handler = std::function<void(const http_server_request&, sse_stream)>;
@@ -96,7 +100,7 @@ public:
 
   /// Queues a text message; false when closed, or just closed for overflow.
   bool send(std::string text) const;
-  /// A normal close handshake.
+  /// A normal close handshake, after the messages already queued.
   void close() const;
   /// Each message from the client, on the server's thread. Set it in the
   /// handler: messages start to be read once the handler has returned.
@@ -111,16 +115,22 @@ using websocket_handler = std::function<void(const http_server_request&, websock
 /// method 405 (with Allow).
 class http_router {
 public:
+  /// Runs before a stream starts, on the server's thread (it must not
+  /// block): an answer refuses the stream with it (401, 403, 400...),
+  /// nothing lets it start.
+  using stream_guard = std::function<std::optional<http_server_response>(const http_server_request&)>;
+
   void add(std::string method, std::string pattern, http_handler handler);
   /// A GET route answered with an event stream.
-  void add_sse(std::string pattern, sse_handler handler);
+  void add_sse(std::string pattern, sse_handler handler, stream_guard guard = {});
   /// A GET route that upgrades to a WebSocket (others get 426).
-  void add_websocket(std::string pattern, websocket_handler handler);
+  void add_websocket(std::string pattern, websocket_handler handler, stream_guard guard = {});
 
   struct match {
     const http_handler* handler = nullptr;
     const sse_handler* sse = nullptr;
     const websocket_handler* websocket = nullptr;
+    const stream_guard* guard = nullptr;
     std::map<std::string, std::string> params{};
     std::vector<std::string> allowed{}; ///< methods of the path, when the method did not match
   };
@@ -134,6 +144,7 @@ private:
     http_handler handler;
     sse_handler sse{};
     websocket_handler websocket{};
+    stream_guard guard{};
   };
   std::vector<route> routes_;
 };
@@ -153,6 +164,9 @@ struct http_server_options {
   duration sse_heartbeat = std::chrono::seconds{15};
   std::size_t ws_queue_limit = 256;          ///< messages queued per WebSocket client
   std::size_t ws_message_limit = 1024 * 1024; ///< larger incoming messages close the connection
+  /// The server's own errors (404, 405, 413, 426, 431, 500...); unset:
+  /// http_server_response::error, Fly's {"error": message}.
+  std::function<http_server_response(int status, const std::string& message)> error_body{};
 };
 
 class http_server {

@@ -47,6 +47,7 @@ struct websocket_session final : detail::websocket_connection,
   std::deque<std::string> out;
   bool writing = false;
   bool closing = false;
+  bool draining = false; ///< websocket_stream::close(): queued messages first, then the close
   bool done = false;
 
   websocket_session(http_server::impl& s, detail::transport_stream stream)
@@ -114,6 +115,10 @@ struct websocket_session final : detail::websocket_connection,
         return self->finish();
       if (self->closing)
         return self->send_close();
+      if (self->draining && self->out.empty()) {
+        self->closing = true;
+        return self->send_close();
+      }
       self->pump();
     });
   }
@@ -125,6 +130,16 @@ struct websocket_session final : detail::websocket_connection,
     out.clear();
     if (!writing)
       send_close();
+  }
+
+  void drain_and_close() override {
+    if (closing || done || draining)
+      return;
+    draining = true;
+    if (!writing && out.empty()) {
+      closing = true;
+      send_close();
+    }
   }
 
   void send_close() {
@@ -182,7 +197,7 @@ void websocket_stream::close() const {
   auto* st = static_cast<ws_state*>(s_.get());
   if (!st || st->closed.exchange(true))
     return;
-  st->on_server([](detail::websocket_connection& w) { w.close_gracefully(); });
+  st->on_server([](detail::websocket_connection& w) { w.drain_and_close(); });
 }
 
 void websocket_stream::on_message(std::function<void(std::string)> fn) const {

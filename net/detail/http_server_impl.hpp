@@ -31,6 +31,7 @@ struct websocket_connection {
   virtual ~websocket_connection() = default;
   virtual void enqueue(std::string text) = 0;
   virtual void close_gracefully() = 0;
+  virtual void drain_and_close() = 0; ///< what is queued goes out first
   virtual void close_now() = 0;
 };
 

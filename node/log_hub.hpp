@@ -1,0 +1,64 @@
+#pragma once
+// The node's live log streams (docs/node.md, "Log streams"): one topic per
+// app and filters, subscribed once to the runtime's logs facade by a small
+// actor, however many SSE and WebSocket clients watch it. Each batch (and
+// each gap) becomes one numbered event, id "<topic>-<n>": n grows by one per
+// event and <topic> is new for each subscription, so a client that resumes
+// with Last-Event-ID gets exactly the events after it: the ones still in the
+// topic's buffer are replayed before any live one, and if the id is older
+// than the buffer, or of an earlier subscription, an `event: gap` says so
+// first. A topic nobody watches keeps its subscription for node.sse_linger.
+
+#include <atlas/api/logs.hpp>
+#include <atlas/net/http_server.hpp>
+
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace atlas {
+
+class node_metrics;
+
+struct log_hub_options {
+  std::size_t buffer = 1024;                      ///< node.sse_buffer: events kept per topic
+  duration linger = std::chrono::minutes{1};      ///< node.sse_linger
+};
+
+struct log_stream_filter {
+  std::string region{};
+  std::string instance{};
+};
+
+class log_hub {
+public:
+  log_hub(caf::actor_system& sys, logs facade, log_hub_options opts, node_metrics* metrics);
+  ~log_hub();
+  log_hub(const log_hub&) = delete;
+  log_hub& operator=(const log_hub&) = delete;
+
+  /// Adds a client to the app's topic (subscribing it first when it is new).
+  /// `last_event_id`: what the client saw last ("" for a new client: live only).
+  void attach(const std::string& app, const log_stream_filter& f, sse_stream s,
+              const std::string& last_event_id);
+  void attach(const std::string& app, const log_stream_filter& f, websocket_stream s,
+              const std::string& last_event_id);
+
+  /// Every client gets a final `stopped` event and its stream is closed;
+  /// every subscription ends. Waits (at most `deadline`) until the clients'
+  /// streams have ended. Later attaches are refused with the same event.
+  void stop(duration deadline);
+
+  /// Topics subscribed now, and clients attached now (for tests and /v1/streams).
+  std::size_t topics() const;
+  std::size_t clients() const;
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace atlas
