@@ -4,7 +4,11 @@
 #include <atlas/supervisors/child_spec.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <string_view>
 
 namespace atlas {
@@ -194,6 +198,139 @@ std::string html_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+namespace {
+
+const boost::json::array* array_of(const boost::json::value& v, std::string_view key) {
+  if (const auto* a = v.if_array())
+    return a;
+  if (const auto* o = v.if_object())
+    if (const auto* inner = o->if_contains(key))
+      return inner->if_array();
+  return nullptr;
+}
+
+std::string text_of(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr)
+    return {};
+  if (const auto* s = v->if_string())
+    return std::string{*s};
+  if (v->is_int64() || v->is_uint64() || v->is_double())
+    return boost::json::serialize(*v);
+  return {};
+}
+
+/// A deploy's result as a short phrase: "ok", "exit_status (exit 1)", "timeout: activity (5m)".
+std::string result_text(const boost::json::value* v) {
+  if (v == nullptr || v->is_null())
+    return {};
+  if (const auto* s = v->if_string())
+    return std::string{*s};
+  const auto* o = v->if_object();
+  if (o == nullptr)
+    return {};
+  auto out = text_of(*o, "status");
+  if (auto code = text_of(*o, "exit_code"); !code.empty() && out != "ok")
+    out += " (exit " + code + ")";
+  if (auto reason = text_of(*o, "reason"); !reason.empty())
+    out += ": " + reason;
+  return out;
+}
+
+std::string whole(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string bytes(double b) {
+  if (b < 0)
+    return "unknown";
+  const char* units[] = {"B", "KiB", "MiB", "GiB"};
+  int i = 0;
+  while (b >= 1024 && i < 3) {
+    b /= 1024;
+    ++i;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, i == 0 ? "%.0f %s" : "%.1f %s", b, units[i]);
+  return buf;
+}
+
+} // namespace
+
+double metric_total(std::string_view text, std::string_view name) {
+  double total = 0;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    auto line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (!line.starts_with(name) || line.size() == name.size())
+      continue;
+    auto rest = line.substr(name.size());
+    if (rest.front() == '{') {
+      // Label values are quoted with \" escaped: the closing brace is the last one.
+      auto close = rest.rfind('}');
+      if (close == std::string_view::npos)
+        continue;
+      rest.remove_prefix(close + 1);
+    } else if (rest.front() != ' ') {
+      continue; // another metric whose name starts with this one
+    }
+    while (!rest.empty() && rest.front() == ' ')
+      rest.remove_prefix(1);
+    double v = 0;
+    auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+    if (ec == std::errc{} && (p == rest.data() + rest.size() || *p == ' '))
+      total += v;
+  }
+  return total;
+}
+
+dashboard_snapshot dashboard_snapshot_from(const boost::json::value& apps, const boost::json::value& deploys,
+                                           const tree_node* tree, std::string_view metrics_text) {
+  dashboard_snapshot s;
+  if (const auto* list = array_of(apps, "apps"))
+    for (const auto& v : *list) {
+      const auto* o = v.if_object();
+      if (o == nullptr || text_of(*o, "name").empty())
+        continue;
+      dashboard_app a{text_of(*o, "name"), text_of(*o, "dir")};
+      if (const auto* t = o->if_contains("token"); t != nullptr && t->is_object()) {
+        a.token_source = text_of(t->as_object(), "source");
+        a.token_expires_at = text_of(t->as_object(), "expires_at");
+      }
+      s.apps.push_back(std::move(a));
+    }
+  if (const auto* list = array_of(deploys, "deploys"))
+    for (const auto& v : *list) {
+      const auto* o = v.if_object();
+      if (o == nullptr || text_of(*o, "ticket").empty())
+        continue;
+      s.deploys.push_back({text_of(*o, "ticket"), text_of(*o, "app"), text_of(*o, "dir"), text_of(*o, "state"),
+                           text_of(*o, "started_at"), result_text(o->if_contains("result"))});
+    }
+  if (tree != nullptr)
+    s.tree = dashboard_tree_rows(*tree);
+  else
+    s.notices.push_back("The supervision tree did not answer in time; reload to try again.");
+  if (!metrics_text.empty()) {
+    s.metrics = {
+        {"log polls", whole(metric_total(metrics_text, "atlas_log_polls_total"))},
+        {"log entries fetched", whole(metric_total(metrics_text, "atlas_log_entries_total"))},
+        {"log poll errors", whole(metric_total(metrics_text, "atlas_log_poll_errors_total"))},
+        {"log evictions", whole(metric_total(metrics_text, "atlas_log_evictions_total"))},
+        {"log lines delivered", whole(metric_total(metrics_text, "atlas_log_lag_seconds_count"))},
+        {"token acquisitions", whole(metric_total(metrics_text, "atlas_token_acquisitions_total"))},
+        {"deploys", whole(metric_total(metrics_text, "atlas_deploys_total"))},
+        {"supervisor restarts", whole(metric_total(metrics_text, "atlas_supervisor_restarts"))},
+        {"HTTP requests", whole(metric_total(metrics_text, "atlas_http_requests_total"))},
+        {"RSS", bytes(metric_total(metrics_text, "process_resident_memory_bytes"))},
+    };
+  }
+  return s;
 }
 
 std::vector<dashboard_tree_row> dashboard_tree_rows(const tree_node& root) {

@@ -2,11 +2,14 @@
 
 #include <atlas/core/logger.hpp>
 #include <atlas/core/redact.hpp>
+#include <atlas/core/version.hpp>
 #include <atlas/fly/app_discovery.hpp>
 #include <atlas/net/http_server.hpp>
 #include <atlas/net/tls_context.hpp>
 #include <atlas/node/api_error.hpp>
 #include <atlas/node/auth.hpp>
+#include <atlas/node/dashboard_assets.hpp>
+#include <atlas/node/dashboard_page.hpp>
 #include <atlas/node/deploy_board.hpp>
 #include <atlas/node/log_hub.hpp>
 #include <atlas/node/node_metrics.hpp>
@@ -237,6 +240,7 @@ struct node_server::impl {
   void start_deploy(const http_server_request& req, http_responder reply);
   void signed_url(const http_server_request& req, http_responder reply);
   void login(const http_server_request& req, http_responder reply);
+  void dashboard(const http_server_request& req, http_responder reply);
 };
 
 http_router node_server::impl::routes() {
@@ -321,7 +325,32 @@ http_router node_server::impl::routes() {
         [this](const http_server_request& req, http_responder reply) { signed_url(req, std::move(reply)); });
   route(r, "GET", "/ui/login", true,
         [this](const http_server_request& req, http_responder reply) { login(req, std::move(reply)); });
+  // The dashboard (docs/dashboard.md): the page rendered from what the API
+  // answers, and its assets compiled into the binary.
+  route(r, "GET", "/", false,
+        [this](const http_server_request& req, http_responder reply) { dashboard(req, std::move(reply)); });
+  route(r, "GET", "/assets/{file}", false, [](const http_server_request& req, http_responder reply) {
+    auto res = dashboard_asset_response(req);
+    reply(res ? std::move(*res) : error_response(error{errc::not_found, "no dashboard asset " + req.path}));
+  });
   return r;
+}
+
+void node_server::impl::dashboard(const http_server_request& req, http_responder reply) {
+  apps(req, [this, reply](http_server_response answered) {
+    boost::system::error_code ec;
+    auto apps_json = answered.status == 200 ? json::parse(answered.body, ec) : json::value{};
+    rt.tree([this, reply, apps_json = ec ? json::value{} : std::move(apps_json)](expected<tree_node> t) {
+      auto snap = dashboard_snapshot_from(apps_json, board->list(), t ? &*t : nullptr,
+                                          cfg.metrics != nullptr ? cfg.metrics->render() : std::string{});
+      snap.node_version = std::string{version()};
+      http_server_response res;
+      res.content_type = "text/html; charset=utf-8";
+      res.headers.emplace_back("Cache-Control", "no-store");
+      res.body = render_dashboard_page(snap);
+      reply(std::move(res));
+    });
+  });
 }
 
 void node_server::impl::apps(const http_server_request&, http_responder reply) {
