@@ -1,7 +1,8 @@
-// sse_fanout [CLIENTS=1000] [SECONDS=10] [RATE=2]: issue #10's SSE fan-out.
+// sse_fanout [CLIENTS=1000] [SECONDS=10] [RATE=2] [POLL_MS=2000]: issue #10's SSE fan-out.
 // A node (node_server over an atlas::runtime against the in-process Fly
 // simulator, whose log generator makes RATE lines per second for app
-// "bench", the rate `atlas node --sim` uses by default; metrics on) runs
+// "bench", the rate `atlas node --sim` uses by default; the streamer polls
+// every POLL_MS, logs.poll_interval's default; metrics on) runs
 // in a child process, so what is measured of it is its own work: its CPU
 // (user + system over the window, /proc/PID/stat) and its RSS at the end
 // (/proc/PID/statm). This process opens CLIENTS concurrent SSE connections
@@ -84,6 +85,7 @@ public:
   }
 
   void stop() {
+    stopping_ = true;
     boost::system::error_code ec;
     socket_.close(ec);
   }
@@ -98,6 +100,8 @@ private:
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec,
                                                                              std::size_t n) {
       if (ec) {
+        if (self->stopping_)
+          return;
         if (self->streaming_)
           ++self->tally_.closed;
         else
@@ -155,6 +159,7 @@ private:
   std::array<char, 16384> buf_{};
   std::string text_;
   bool streaming_ = false;
+  bool stopping_ = false;
 };
 
 /// utime + stime of a process, in seconds (/proc/PID/stat fields 14, 15).
@@ -187,7 +192,7 @@ long long process_rss(pid_t pid) {
 /// The node, in the child: simulator, actor system, runtime, server; none
 /// of it is ever torn down (the parent kills the child). Writes the port
 /// (0: failed) and the bearer token to `out`.
-void serve_node(int out, const std::string& dir, double rate, std::size_t clients) {
+void serve_node(int out, const std::string& dir, double rate, int poll_ms, std::size_t clients) {
   auto fail = [out](const std::string& why) {
     std::fprintf(stderr, "sse_fanout: node: %s\n", why.c_str());
     std::uint16_t zero = 0;
@@ -213,13 +218,13 @@ void serve_node(int out, const std::string& dir, double rate, std::size_t client
   o.fly.cli_path = dir + "/no-fly";
   o.tokens.config_file_enabled = false;
   o.tokens.storage_dir = dir + "/tokens";
+  o.logs.poll_interval = std::chrono::milliseconds{poll_ms};
+  // The simulator's token as if from FLY_API_TOKEN (the chain's env link).
+  o.fly.access_token = secret{(*sim)->token()};
+  o.fly.access_token_set = true;
   runtime_parts parts;
   parts.telemetry = metrics;
-  parts.env = [tok = (*sim)->token()](const std::string& name) -> std::optional<std::string> {
-    if (name == "FLY_API_TOKEN")
-      return tok;
-    return std::nullopt;
-  };
+  parts.env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   auto rt = runtime::start(*sys, o, std::move(parts));
   if (!rt)
     return fail("runtime: " + to_string(rt.error()));
@@ -257,7 +262,7 @@ void raise_fd_limit() {
 
 } // namespace
 
-int sse_fanout(int clients, int seconds, int rate) {
+int sse_fanout(int clients, int seconds, int rate, int poll_ms) {
   raise_fd_limit();
   char dir_template[] = "/tmp/atlas-sse-fanout-XXXXXX";
   if (::mkdtemp(dir_template) == nullptr)
@@ -270,7 +275,7 @@ int sse_fanout(int clients, int seconds, int rate) {
   pid_t pid = ::fork();
   if (pid == 0) {
     ::close(fds[0]);
-    serve_node(fds[1], dir, double(rate), static_cast<std::size_t>(clients));
+    serve_node(fds[1], dir, double(rate), poll_ms, static_cast<std::size_t>(clients));
     ::pause();
     ::_exit(0);
   }
@@ -334,7 +339,8 @@ int sse_fanout(int clients, int seconds, int rate) {
 
   std::string details = "(clients=" + std::to_string(clients) + " streaming=" + std::to_string(t.streaming) +
                         " failed=" + std::to_string(t.failed) + " closed=" + std::to_string(t.closed) +
-                        " rate=" + std::to_string(rate) + "/s secs=" + std::to_string(seconds) + ")";
+                        " rate=" + std::to_string(rate) + "/s poll=" + std::to_string(poll_ms) +
+                        "ms secs=" + std::to_string(seconds) + ")";
   figure("sse_fanout_events", double(events) / wall, "events/s", details);
   figure("sse_fanout_entries", double(entries) / wall, "entries/s");
   figure("sse_fanout_cpu_pct", 100.0 * cpu / wall, "%", "(the node process, one core = 100)");
