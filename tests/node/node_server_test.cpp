@@ -387,12 +387,12 @@ TEST_CASE("POST /v1/deploys streams flyctl's lines as SSE, then the exit; status
   CHECK(lines.front().id == "1"); // a late joiner gets every line from the first
   CHECK(json::parse(c.events("exit").front().data).at("status") == "ok");
   auto one = node_fixture::json_of(f.call("GET", "/v1/deploys/" + ticket));
-  CHECK(one.at("ticket") == ticket);
+  CHECK(one.at("ticket").as_string() == ticket);
   CHECK(one.at("app") == "app-a");
   CHECK(one.at("state") == "ok");
   CHECK(one.at("result").at("exit_code") == 0);
   auto list = node_fixture::json_of(f.call("GET", "/v1/deploys"));
-  CHECK(list.at("deploys").as_array().at(0).at("ticket") == ticket);
+  CHECK(list.at("deploys").as_array().at(0).at("ticket").as_string() == ticket);
   // Resuming after line 2 replays from line 3.
   sse_client resumed{f.port(), "/v1/deploys/" + ticket + "/sse",
                      {{"Authorization", "Bearer " + f.token}, {"Last-Event-ID", "2"}}};
@@ -411,7 +411,7 @@ TEST_CASE("a running deploy can be cancelled, its stream ends with exit status c
   sse_client c{f.port(), "/v1/deploys/" + ticket + "/sse", f.bearer()};
   auto cancel = f.call("POST", "/v1/deploys/" + ticket + "/cancel");
   CHECK(cancel.status == 202);
-  CHECK(node_fixture::json_of(cancel).at("ticket") == ticket);
+  CHECK(node_fixture::json_of(cancel).at("ticket").as_string() == ticket);
   REQUIRE(c.wait_event("exit"));
   CHECK(json::parse(c.events("exit").front().data).at("status") == "cancelled");
 }
