@@ -228,7 +228,6 @@ void serve_node(int out, const std::string& dir, double rate, int poll_ms, std::
   auto rt = runtime::start(*sys, o, std::move(parts));
   if (!rt)
     return fail("runtime: " + to_string(rt.error()));
-  metrics->watch_tree(*rt);
   node_config nc;
   nc.node.listen = "127.0.0.1:0";
   nc.node.max_connections = static_cast<std::uint32_t>(clients + 64);

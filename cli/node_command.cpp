@@ -171,7 +171,11 @@ int run_node(const node_args& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::optional<sim_setup> sim;
+  // One registry: the runtime's telemetry and the node's own observations.
+  metrics_registry metrics;
+  cfg.metrics = &metrics;
   runtime_parts parts;
+  parts.telemetry = &metrics;
   if (args.sim) {
     auto s = start_sim(*opts, args.sim_log_rate);
     if (!s) {
@@ -188,18 +192,11 @@ int run_node(const node_args& args) {
   // the facade loads caf::io::middleman into sys_cfg here, and publishes
   // below once the runtime is up.
   caf::actor_system sys{sys_cfg};
-  // /metrics: the runtime's telemetry and the node's own observations in
-  // one registry; it outlives the runtime and the server, and goes before
-  // the actor system (it holds a runtime handle for its tree walks).
-  metrics_registry metrics;
-  parts.telemetry = &metrics;
-  cfg.metrics = &metrics;
   auto rt = runtime::start(sys, *opts, std::move(parts));
   if (!rt) {
     std::cerr << "atlas node: the Atlas tree did not start: " << rt.error().message() << '\n';
     return node_failed;
   }
-  metrics.watch_tree(*rt);
   auto server = node_server::start(sys, *rt, cfg);
   if (!server) {
     std::cerr << "atlas node: " << server.error().message() << '\n';

@@ -10,8 +10,6 @@
 // HTML-escaped here; the caller passes plain text. Secrets never belong in
 // a snapshot (token *values* have no field).
 
-#include <boost/json/fwd.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -88,18 +86,6 @@ struct dashboard_snapshot {
 
 /// The tree, depth first in its children's order.
 std::vector<dashboard_tree_row> dashboard_tree_rows(const tree_node& root);
-
-/// A snapshot from what the node's own routes answer, so `GET /` shows what
-/// the API shows: `apps` as GET /v1/apps answers (its object or its "apps"
-/// array), `deploys` as GET /v1/deploys (object or array), the tree (null:
-/// it did not answer in time, said in a notice), the /metrics text ("" for a
-/// node without metrics; a few totals are shown). Fields of other shapes
-/// are skipped, never guessed.
-dashboard_snapshot dashboard_snapshot_from(const boost::json::value& apps, const boost::json::value& deploys,
-                                           const tree_node* tree, std::string_view metrics_text);
-
-/// The sum of every sample called `name` in a Prometheus text exposition.
-double metric_total(std::string_view metrics_text, std::string_view name);
 
 /// The whole page, UTF-8, every value HTML-escaped.
 std::string render_dashboard_page(const dashboard_snapshot& s);

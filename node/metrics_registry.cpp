@@ -12,9 +12,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <sstream>
-#include <utility>
 #include <vector>
 
 namespace atlas {
@@ -224,6 +222,13 @@ struct metrics_registry::impl {
   family log_lag{"atlas_log_lag_seconds",
                  "From a log entry's timestamp to its delivery to the node's live-log clients (one per line).",
                  kind::histogram, {"app"}, lag_buckets};
+  family stream_events{"atlas_log_stream_events_total",
+                       "Events written to live-log clients (SSE and WebSocket), by app and kind.",
+                       kind::counter, {"app", "kind"}};
+  family stream_entries{"atlas_log_stream_entries_total", "Log entries written to live-log clients, by app.",
+                        kind::counter, {"app"}};
+  family stream_clients{"atlas_log_stream_clients", "Live-log clients connected now, by transport.",
+                        kind::gauge, {"transport"}};
   family deploy_lines{"atlas_deploy_lines_total", "Output lines of deploys.", kind::counter, {}};
   family deploys{"atlas_deploys_total", "Finished deploys by outcome (ok, exit_status, timeout, cancelled, ...).",
                  kind::counter, {"status"}};
@@ -240,21 +245,9 @@ struct metrics_registry::impl {
   family http_duration{"atlas_http_request_duration_seconds", "Time to answer an HTTP request, by route pattern.",
                        kind::histogram, {"route", "method"}, latency_buckets};
   family events{"atlas_telemetry_events_total", "Telemetry events received, by name.", kind::counter, {"event"}};
-
-  std::mutex tree_mtx;
-  std::optional<runtime> tree_source;
-  std::chrono::steady_clock::time_point last_walk{};
-  bool walking = false;
-
-  void observe(const tree_node& n, const std::string& parent) {
-    auto path = parent.empty() ? n.id : parent + "/" + n.id;
-    supervisor_restarts.set({path}, double(n.restarts));
-    for (const auto& c : n.children)
-      observe(c, path);
-  }
 };
 
-metrics_registry::metrics_registry() : impl_(std::make_shared<impl>()) {}
+metrics_registry::metrics_registry() : impl_(std::make_unique<impl>()) {}
 metrics_registry::~metrics_registry() = default;
 
 void metrics_registry::handle(const telemetry_event& ev) {
@@ -297,48 +290,18 @@ void metrics_registry::observe_log_lag(std::string_view app, double seconds) {
   impl_->log_lag.observe({std::string{app}}, seconds);
 }
 
+void metrics_registry::observe_stream_event(std::string_view app, std::string_view kind, std::size_t entries) {
+  impl_->stream_events.add({std::string{app}, std::string{kind}}, 1);
+  if (entries > 0)
+    impl_->stream_entries.add({std::string{app}}, double(entries));
+}
+
+void metrics_registry::add_stream_clients(std::string_view transport, int delta) {
+  impl_->stream_clients.add({std::string{transport}}, delta);
+}
+
 void metrics_registry::set_supervisor_restarts(std::string_view child_path, std::uint64_t restarts) {
   impl_->supervisor_restarts.set({std::string{child_path}}, double(restarts));
-}
-
-void metrics_registry::http_request(std::string_view method, std::string_view route, int status,
-                                    double seconds) {
-  observe_http(route, method, status, std::chrono::duration<double>(seconds));
-}
-
-void metrics_registry::log_delivered(std::string_view app, double lag_seconds) {
-  observe_log_lag(app, lag_seconds);
-}
-
-void metrics_registry::observe_tree(const tree_node& root) { impl_->observe(root, ""); }
-
-void metrics_registry::watch_tree(runtime rt) {
-  std::lock_guard g{impl_->tree_mtx};
-  impl_->tree_source = std::move(rt);
-}
-
-std::string metrics_registry::render() {
-  std::optional<runtime> rt;
-  {
-    std::lock_guard g{impl_->tree_mtx};
-    auto now = std::chrono::steady_clock::now();
-    if (impl_->tree_source && !impl_->walking && now - impl_->last_walk >= std::chrono::seconds{1}) {
-      impl_->walking = true;
-      impl_->last_walk = now;
-      rt = impl_->tree_source;
-    }
-  }
-  if (rt)
-    rt->tree([weak = std::weak_ptr<impl>{impl_}](expected<tree_node> t) {
-      auto m = weak.lock();
-      if (!m)
-        return;
-      if (t)
-        m->observe(*t, "");
-      std::lock_guard g{m->tree_mtx};
-      m->walking = false;
-    });
-  return std::as_const(*this).render();
 }
 
 std::string metrics_registry::render() const {
@@ -347,7 +310,8 @@ std::string metrics_registry::render() const {
   out.reserve(8192);
   for (const family* f :
        {&m.token_acquisitions, &m.token_duration, &m.log_polls, &m.log_entries, &m.log_errors, &m.log_malformed,
-        &m.log_poll_duration, &m.log_evictions, &m.log_lag, &m.deploy_lines, &m.deploys, &m.deploy_duration, &m.supervisor_restarts,
+        &m.log_poll_duration, &m.log_evictions, &m.log_lag, &m.stream_events, &m.stream_entries,
+        &m.stream_clients, &m.deploy_lines, &m.deploys, &m.deploy_duration, &m.supervisor_restarts,
         &m.supervisor_events, &m.http_requests, &m.http_duration, &m.events})
     f->render(out);
   // The process figures under the names Prometheus's client libraries use.

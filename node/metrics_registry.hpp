@@ -10,9 +10,7 @@
 // (apps, route patterns, statuses): pass a route's pattern
 // ("/v1/apps/{app}/logs/sse"), never the request's path.
 
-#include <atlas/api/runtime.hpp>
 #include <atlas/core/telemetry.hpp>
-#include <atlas/node/node_metrics.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -22,9 +20,9 @@
 
 namespace atlas {
 
-/// Give it to the runtime (runtime_parts::telemetry) and to the node
-/// (node_config::metrics): one object is both.
-class metrics_registry final : public telemetry_sink, public node_metrics {
+/// One object is both the runtime's sink (runtime_parts::telemetry) and the
+/// node's metrics (node_config::metrics); it must outlive both.
+class metrics_registry final : public telemetry_sink {
 public:
   metrics_registry();
   ~metrics_registry() override;
@@ -41,29 +39,22 @@ public:
                     std::chrono::duration<double> took);
   /// Seconds from a log entry's own timestamp to its delivery to a client.
   void observe_log_lag(std::string_view app, double seconds);
+  /// Events written to live-log clients (SSE or WebSocket), by kind
+  /// ("logs", "gap", "stopped", "evicted") and the entries they carried.
+  void observe_stream_event(std::string_view app, std::string_view kind, std::size_t entries);
+  /// Live-log clients connected now, per transport ("sse", "ws").
+  void add_stream_clients(std::string_view transport, int delta);
   /// A child's restart count as the tree reports it ("atlas_sup/fly_sup/tokens_sup").
   void set_supervisor_restarts(std::string_view child_path, std::uint64_t restarts);
-  /// set_supervisor_restarts for every node of the tree, by its path from the root.
-  void observe_tree(const tree_node& root);
-  /// From now on each render() through node_metrics also asks `rt` for its
-  /// tree (asynchronously, at most once a second): the restart gauges a
-  /// scrape shows are those of the previous walk, and nothing waits on it.
-  void watch_tree(runtime rt);
 
   /// Every family in text format 0.0.4 (HELP, TYPE, samples; histograms as
   /// _bucket/_sum/_count), the process figures read from /proc at the call.
   std::string render() const;
 
-  // node_metrics, as node_server and log_hub call it.
-  void http_request(std::string_view method, std::string_view route, int status, double seconds) override;
-  void log_delivered(std::string_view app, double lag_seconds) override;
-  std::string render() override;
-
   struct impl;
 
 private:
-  std::shared_ptr<impl> impl_; ///< shared with a tree walk still under way
-
+  std::unique_ptr<impl> impl_;
 };
 
 /// This process's resident set size in bytes (/proc/self/statm); -1 if unknown.

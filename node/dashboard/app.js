@@ -520,7 +520,7 @@
   // Each sparkline: a label, how to read its value from two scrapes, how to show it.
   const SPARKS = [
     { key: 'entries', label: 'log entries fetched', rate: (s) => sum(s, 'atlas_log_entries_total'), fmt: fmtRate },
-    { key: 'delivered', label: 'log lines delivered', rate: (s) => sum(s, 'atlas_log_lag_seconds_count'), fmt: fmtRate },
+    { key: 'delivered', label: 'log entries sent to clients', rate: (s) => sum(s, 'atlas_log_stream_entries_total'), fmt: fmtRate },
     { key: 'http', label: 'HTTP requests', rate: (s) => sum(s, 'atlas_http_requests_total'), fmt: fmtRate },
     { key: 'tokens', label: 'token acquisitions', rate: (s) => sum(s, 'atlas_token_acquisitions_total'), fmt: fmtRate },
     { key: 'lag', label: 'log lag (mean)', ratio: [(s) => sum(s, 'atlas_log_lag_seconds_sum'), (s) => sum(s, 'atlas_log_lag_seconds_count')],
@@ -602,6 +602,7 @@
       ['log poll errors', sum(samples, 'atlas_log_poll_errors_total').toFixed(0)],
       ['log evictions', sum(samples, 'atlas_log_evictions_total').toFixed(0)],
       ['log lines delivered', sum(samples, 'atlas_log_lag_seconds_count').toFixed(0)],
+      ['live-log clients', sum(samples, 'atlas_log_stream_clients').toFixed(0)],
       ['token acquisitions', sum(samples, 'atlas_token_acquisitions_total').toFixed(0)],
       ['deploys', sum(samples, 'atlas_deploys_total').toFixed(0)],
       ['supervisor restarts', sum(samples, 'atlas_supervisor_restarts').toFixed(0)],

@@ -311,3 +311,17 @@ TEST_CASE("runtime: the message types announced for CAF's network layer round-tr
   for (auto& n : names)
     CHECK_MESSAGE(sys.types().make_value(n) != nullptr, n);
 }
+
+TEST_CASE("runtime: a user's own token storage is the one the tokens subtree writes to") {
+  runtime_fixture f;
+  auto mine = std::make_shared<memory_token_storage>();
+  f.parts.storage = mine;
+  auto rt = runtime::start(*f.sys, f.opts, f.parts);
+  REQUIRE(rt);
+  REQUIRE(rt->tokens().set_manual("app-a", secret{"fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"}));
+  auto stored = mine->get("app-a", token_key::manual);
+  REQUIRE(stored);
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->value.reveal() == "fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA");
+  CHECK(rt->stop());
+}

@@ -2,7 +2,6 @@
 
 #include <atlas/api/runtime.hpp>
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
 
 #include <string>
@@ -139,60 +138,4 @@ TEST_CASE("the tree is flattened depth first with each node's depth and restarts
   CHECK(rows[1].restarts == 1);
   CHECK(rows[1].type == "supervisor");
   CHECK(rows[0].state == "running");
-}
-
-TEST_CASE("metric_total sums a family's samples by exact name, labels or not") {
-  const std::string text = "# HELP a_total x\n# TYPE a_total counter\n"
-                           "a_total{app=\"x\",q=\"}{\\\"\"} 2\n"
-                           "a_total{app=\"y\"} 3.5\n"
-                           "a_total_other 100\n"
-                           "b 7\n"
-                           "a_total 1e1\n";
-  CHECK(atlas::metric_total(text, "a_total") == doctest::Approx(15.5));
-  CHECK(atlas::metric_total(text, "b") == 7);
-  CHECK(atlas::metric_total(text, "missing") == 0);
-  CHECK(atlas::metric_total("", "a_total") == 0);
-}
-
-TEST_CASE("the snapshot is read from the node's own answers, odd shapes skipped") {
-  auto apps = boost::json::parse(R"({"apps":[
-      {"name":"web-app","dir":"/srv/web","token":{"source":"env","expires_at":"2026-12-02T20:00:00Z"}},
-      {"name":"api-app","dir":null,"token":{"source":"none","expires_at":null}},
-      {"dir":"/nameless"}, 42],"problems":[]})");
-  auto deploys = boost::json::parse(R"([
-      {"ticket":"t-1","app":"web-app","dir":"/srv/web","state":"finished","started_at":"2026-12-01T19:00:00Z",
-       "result":{"status":"exit_status","exit_code":3,"reason":""}},
-      {"ticket":"t-2","app":"web-app","dir":"/srv/web","state":"running","started_at":"2026-12-01T19:05:00Z","result":null},
-      {"app":"no-ticket"}])");
-  atlas::tree_node root{"atlas_sup", atlas::child_type::supervisor, atlas::child_state::running, 0, {}};
-  std::string metrics = "atlas_log_entries_total{app=\"web-app\"} 12\natlas_log_entries_total{app=\"api-app\"} 30\n"
-                        "process_resident_memory_bytes 41943040\n";
-
-  auto s = atlas::dashboard_snapshot_from(apps, deploys, &root, metrics);
-  REQUIRE(s.apps.size() == 2);
-  CHECK(s.apps[0].name == "web-app");
-  CHECK(s.apps[0].token_source == "env");
-  CHECK(s.apps[0].token_expires_at == "2026-12-02T20:00:00Z");
-  CHECK(s.apps[1].dir.empty());
-  CHECK(s.apps[1].token_source == "none");
-  REQUIRE(s.deploys.size() == 2);
-  CHECK(s.deploys[0].result == "exit_status (exit 3)");
-  CHECK(s.deploys[1].result.empty());
-  REQUIRE(s.tree.size() == 1);
-  CHECK(s.notices.empty());
-  auto figure = [&](const std::string& name) {
-    for (auto& m : s.metrics)
-      if (m.name == name)
-        return m.value;
-    return std::string{"(none)"};
-  };
-  CHECK(figure("log entries fetched") == "42");
-  CHECK(figure("RSS") == "40.0 MiB");
-  CHECK_FALSE(s.compute.has_value());
-
-  auto bare = atlas::dashboard_snapshot_from(boost::json::value{}, boost::json::value{}, nullptr, "");
-  CHECK(bare.apps.empty());
-  CHECK(bare.metrics.empty());
-  REQUIRE(bare.notices.size() == 1);
-  CHECK(bare.notices[0].find("did not answer") != std::string::npos);
 }

@@ -1,7 +1,5 @@
 #include <atlas/node/metrics_registry.hpp>
 
-#include <atlas/api/runtime.hpp>
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -286,15 +284,25 @@ TEST_CASE("observe_http counts by route pattern, method and status, and times by
                 {{"route", "/v1/apps/{app}/token"}, {"method", "GET"}, {"le", "0.005"}}) == 2);
 }
 
-TEST_CASE("supervisor restarts are a gauge set from the tree") {
+TEST_CASE("supervisor restarts are a gauge set from the tree, and stream clients go up and down") {
   atlas::metrics_registry m;
   m.set_supervisor_restarts("atlas_sup/fly_sup/logs_sup/dispatcher", 2);
   m.set_supervisor_restarts("atlas_sup/fly_sup/logs_sup/dispatcher", 3);
   m.set_supervisor_restarts("atlas_sup/fly_sup", 0);
+  m.add_stream_clients("sse", 1);
+  m.add_stream_clients("sse", 1);
+  m.add_stream_clients("sse", -1);
+  m.observe_stream_event("web", "logs", 10);
+  m.observe_stream_event("web", "logs", 5);
+  m.observe_stream_event("web", "gap", 0);
   auto x = parse(m.render());
   CHECK(x.problems.empty());
   CHECK(x.value("atlas_supervisor_restarts", {{"child", "atlas_sup/fly_sup/logs_sup/dispatcher"}}) == 3);
   CHECK(x.value("atlas_supervisor_restarts", {{"child", "atlas_sup/fly_sup"}}) == 0);
+  CHECK(x.value("atlas_log_stream_clients", {{"transport", "sse"}}) == 1);
+  CHECK(x.value("atlas_log_stream_events_total", {{"app", "web"}, {"kind", "logs"}}) == 2);
+  CHECK(x.value("atlas_log_stream_events_total", {{"app", "web"}, {"kind", "gap"}}) == 1);
+  CHECK(x.value("atlas_log_stream_entries_total", {{"app", "web"}}) == 15);
 }
 
 TEST_CASE("label values are escaped and never hold a secret") {
@@ -358,30 +366,11 @@ TEST_CASE("process figures come from /proc: RSS in bytes, CPU in seconds, growin
   CHECK(atlas::process_cpu_seconds() > cpu0);
 }
 
-TEST_CASE("through node_metrics, requests and delivered lines land in the same families") {
+TEST_CASE("a sub-millisecond request keeps its precision in the duration histogram") {
   atlas::metrics_registry m;
-  atlas::node_metrics& nm = m;
-  nm.http_request("GET", "/v1/tree", 200, 0.0004);
-  nm.log_delivered("web", 1.5);
-  auto x = parse(nm.render());
-  CHECK(x.problems.empty());
-  CHECK(x.value("atlas_http_requests_total", {{"route", "/v1/tree"}, {"method", "GET"}, {"status", "200"}}) == 1);
-  // Sub-millisecond requests keep their precision.
-  CHECK(x.value("atlas_http_request_duration_seconds_bucket", {{"route", "/v1/tree"}, {"method", "GET"}, {"le", "0.001"}}) == 1);
-  CHECK(x.value("atlas_log_lag_seconds_bucket", {{"app", "web"}, {"le", "2"}}) == 1);
-  CHECK(x.value("atlas_log_lag_seconds_bucket", {{"app", "web"}, {"le", "1"}}) == 0);
-}
-
-TEST_CASE("observe_tree sets a restart gauge per child, named by its path from the root") {
-  atlas::tree_node root{"atlas_sup", atlas::child_type::supervisor, atlas::child_state::running, 0, {}};
-  atlas::tree_node fly{"fly_sup", atlas::child_type::supervisor, atlas::child_state::running, 1, {}};
-  fly.children.push_back({"dispatcher", atlas::child_type::worker, atlas::child_state::running, 4, {}});
-  root.children.push_back(fly);
-  atlas::metrics_registry m;
-  m.observe_tree(root);
+  m.observe_http("/v1/tree", "GET", 200, std::chrono::microseconds{400});
   auto x = parse(m.render());
-  CHECK(x.problems.empty());
-  CHECK(x.value("atlas_supervisor_restarts", {{"child", "atlas_sup"}}) == 0);
-  CHECK(x.value("atlas_supervisor_restarts", {{"child", "atlas_sup/fly_sup"}}) == 1);
-  CHECK(x.value("atlas_supervisor_restarts", {{"child", "atlas_sup/fly_sup/dispatcher"}}) == 4);
+  CHECK(x.value("atlas_http_request_duration_seconds_bucket", {{"route", "/v1/tree"}, {"method", "GET"}, {"le", "0.001"}}) == 1);
+  CHECK(x.value("atlas_http_request_duration_seconds_sum", {{"route", "/v1/tree"}, {"method", "GET"}}) ==
+        doctest::Approx(0.0004));
 }
