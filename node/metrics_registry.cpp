@@ -149,6 +149,10 @@ private:
 
   series& at(std::vector<std::string> values) {
     values.resize(labels_.size());
+    // Keys are stored clean, so a hit on the values as given is a hit on
+    // clean values: the redaction scan runs only for a new series.
+    if (auto hit = series_.find(values); hit != series_.end())
+      return hit->second;
     for (auto& v : values)
       v = clean_label(v);
     auto it = series_.find(values);
