@@ -149,6 +149,10 @@ private:
 
   series& at(std::vector<std::string> values) {
     values.resize(labels_.size());
+    // Keys are stored clean, so a hit on the values as given is a hit on
+    // clean values: the redaction scan runs only for a new series.
+    if (auto hit = series_.find(values); hit != series_.end())
+      return hit->second;
     for (auto& v : values)
       v = clean_label(v);
     auto it = series_.find(values);
@@ -219,7 +223,8 @@ struct metrics_registry::impl {
   family log_evictions{"atlas_log_evictions_total",
                        "Slow log subscribers evicted (more than max_in_flight batches unhandled), by topic.",
                        kind::counter, {"topic"}};
-  family log_lag{"atlas_log_lag_seconds", "From a log entry's timestamp to its delivery to a node client.",
+  family log_lag{"atlas_log_lag_seconds",
+                 "From a log entry's timestamp to its delivery to the node's live-log clients (one per line).",
                  kind::histogram, {"app"}, lag_buckets};
   family stream_events{"atlas_log_stream_events_total",
                        "Events written to live-log clients (SSE and WebSocket), by app and kind.",
@@ -279,10 +284,10 @@ void metrics_registry::handle(const telemetry_event& ev) {
 }
 
 void metrics_registry::observe_http(std::string_view route, std::string_view method, int status,
-                                    duration took) {
+                                    std::chrono::duration<double> took) {
   impl_->http_requests.add({std::string{route}, std::string{method}, std::to_string(status)}, 1);
   impl_->http_duration.observe({std::string{route}, std::string{method}},
-                               std::chrono::duration<double>(took).count());
+                               took.count());
 }
 
 void metrics_registry::observe_log_lag(std::string_view app, double seconds) {

@@ -10,9 +10,9 @@
 // (apps, route patterns, statuses): pass a route's pattern
 // ("/v1/apps/{app}/logs/sse"), never the request's path.
 
-#include <atlas/core/options.hpp>
 #include <atlas/core/telemetry.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,6 +20,8 @@
 
 namespace atlas {
 
+/// One object is both the runtime's sink (runtime_parts::telemetry) and the
+/// node's metrics (node_config::metrics); it must outlive both.
 class metrics_registry final : public telemetry_sink {
 public:
   metrics_registry();
@@ -33,7 +35,8 @@ public:
 
   /// One answered HTTP request: `route` is the matched pattern (or
   /// "unmatched"), `status` the answer's status.
-  void observe_http(std::string_view route, std::string_view method, int status, duration took);
+  void observe_http(std::string_view route, std::string_view method, int status,
+                    std::chrono::duration<double> took);
   /// Seconds from a log entry's own timestamp to its delivery to a client.
   void observe_log_lag(std::string_view app, double seconds);
   /// Events written to live-log clients (SSE or WebSocket), by kind

@@ -139,6 +139,7 @@
     let pending = [];
     let total = 0;
     let triedSigned = false;
+    let lastId = '';   // the last event's id: a re-opened stream resumes after it
     let filter = '';
 
     function say(text) { status.textContent = text; }
@@ -197,6 +198,8 @@
       const instance = $('log-instance').value.trim();
       if (region) q.set('region', region);
       if (instance) q.set('instance', instance);
+      // A new EventSource cannot send Last-Event-ID: the node takes it as a parameter too.
+      if (lastId) q.set('last_event_id', lastId);
       const qs = q.toString();
       return { path: `/v1/apps/${encodeURIComponent(app)}/logs/sse`, query: qs };
     }
@@ -208,6 +211,7 @@
       say(`${app}: connecting…`);
       es.addEventListener('open', () => { triedSigned = false; say(`${app}: live · ${counts()}`); });
       es.addEventListener('logs', (ev) => {
+        if (ev.lastEventId) lastId = ev.lastEventId;
         let d;
         try { d = JSON.parse(ev.data); } catch (e) { return; }
         onEntries(Array.isArray(d.entries) ? d.entries : []);
@@ -220,7 +224,7 @@
       es.addEventListener('stopped', () => { marker('— the stream stopped —'); say(`${app}: stopped`); close(); });
       es.addEventListener('evicted', () => {
         marker('— this view fell behind and was dropped by the node; reconnecting —');
-        setTimeout(() => { if (source === es) open(url); }, 1000);
+        setTimeout(() => { if (source === es) start(); }, 1000);
       });
       es.addEventListener('error', () => {
         if (source !== es) return;
@@ -262,6 +266,7 @@
       pending = [];
       total = 0;
       triedSigned = false;
+      lastId = '';
       if (location.hash !== '#logs=' + encodeURIComponent(name)) history.replaceState(null, '', '#logs=' + encodeURIComponent(name));
       start();
     }
@@ -302,7 +307,7 @@
       $('log-clear').addEventListener('click', () => { view.replaceChildren(); pending = []; say(`${app || ''}: ${counts()}`); });
       filterIn.addEventListener('input', applyFilter);
       for (const id of ['log-region', 'log-instance'])
-        $(id).addEventListener('change', () => { view.replaceChildren(); start(); });
+        $(id).addEventListener('change', () => { view.replaceChildren(); lastId = ''; start(); });
       // Scrolling up stops following; scrolling back to the end resumes it.
       view.addEventListener('scroll', () => {
         const atEnd = view.scrollHeight - view.scrollTop - view.clientHeight < 24;
@@ -515,7 +520,7 @@
   // Each sparkline: a label, how to read its value from two scrapes, how to show it.
   const SPARKS = [
     { key: 'entries', label: 'log entries fetched', rate: (s) => sum(s, 'atlas_log_entries_total'), fmt: fmtRate },
-    { key: 'delivered', label: 'log entries delivered', rate: (s) => sum(s, 'atlas_log_stream_entries_total'), fmt: fmtRate },
+    { key: 'delivered', label: 'log entries sent to clients', rate: (s) => sum(s, 'atlas_log_stream_entries_total'), fmt: fmtRate },
     { key: 'http', label: 'HTTP requests', rate: (s) => sum(s, 'atlas_http_requests_total'), fmt: fmtRate },
     { key: 'tokens', label: 'token acquisitions', rate: (s) => sum(s, 'atlas_token_acquisitions_total'), fmt: fmtRate },
     { key: 'lag', label: 'log lag (mean)', ratio: [(s) => sum(s, 'atlas_log_lag_seconds_sum'), (s) => sum(s, 'atlas_log_lag_seconds_count')],
@@ -596,6 +601,7 @@
       ['log entries fetched', sum(samples, 'atlas_log_entries_total').toFixed(0)],
       ['log poll errors', sum(samples, 'atlas_log_poll_errors_total').toFixed(0)],
       ['log evictions', sum(samples, 'atlas_log_evictions_total').toFixed(0)],
+      ['log lines delivered', sum(samples, 'atlas_log_lag_seconds_count').toFixed(0)],
       ['live-log clients', sum(samples, 'atlas_log_stream_clients').toFixed(0)],
       ['token acquisitions', sum(samples, 'atlas_token_acquisitions_total').toFixed(0)],
       ['deploys', sum(samples, 'atlas_deploys_total').toFixed(0)],

@@ -32,9 +32,10 @@ const browser = await chromium.launch({
   args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
 });
 let failed = false;
+let page = null;
 try {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await ctx.newPage();
+  page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   // Chromium logs every non-2xx fetch as an error; a 404/501 of /v1/compute
@@ -64,6 +65,9 @@ try {
   await page.waitForSelector('#tree-table tbody tr td.depth-1', { timeout: DEADLINE });
   const apps = await page.locator('#apps-table tbody tr[data-app]').count();
   if (apps < 1) throw new Error('the apps table is empty');
+  // Issue #12's table: this node has no orchestrator routes, and says so.
+  await page.waitForFunction(() => /orchestrator disabled|nothing tracked/.test(document.getElementById('compute-status').textContent)
+    || !document.getElementById('compute-table').hidden, null, { timeout: DEADLINE });
   const conn = await page.locator('#conn').textContent();
   if (conn !== 'live') throw new Error(`the connection badge says '${conn}'`);
 
@@ -100,6 +104,11 @@ try {
 } catch (e) {
   failed = true;
   console.error(`browser: FAILED: ${e.message}`);
+  if (page) {
+    // What the page looked like when it failed, for the CI log's reader.
+    await page.screenshot({ path: path.join(outDir, 'dashboard-failed.png'), fullPage: true }).catch(() => {});
+    console.error(`browser: the page then: ${path.join(outDir, 'dashboard-failed.png')}`);
+  }
 } finally {
   await browser.close();
 }

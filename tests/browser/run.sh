@@ -21,7 +21,8 @@ deadline_s=${ATLAS_BROWSER_START_DEADLINE:-60}
 say() { echo "run.sh: $*"; }
 setup_failed() { echo "run.sh: $*" >&2; exit 77; }
 
-[ -x "$atlas" ] || setup_failed "no atlas binary at $atlas"
+[ -x "$atlas" ] || { echo "run.sh: no atlas binary at $atlas" >&2; exit 1; }
+atlas=$(cd "$(dirname "$atlas")" && pwd)/$(basename "$atlas") # the node runs in a scratch directory
 "$atlas" node --help >/dev/null 2>&1 || { echo "run.sh: $atlas has no 'node' command" >&2; exit 1; }
 
 # --- chromium ---------------------------------------------------------------

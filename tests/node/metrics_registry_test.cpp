@@ -365,3 +365,12 @@ TEST_CASE("process figures come from /proc: RSS in bytes, CPU in seconds, growin
     sink = sink + 1;
   CHECK(atlas::process_cpu_seconds() > cpu0);
 }
+
+TEST_CASE("a sub-millisecond request keeps its precision in the duration histogram") {
+  atlas::metrics_registry m;
+  m.observe_http("/v1/tree", "GET", 200, std::chrono::microseconds{400});
+  auto x = parse(m.render());
+  CHECK(x.value("atlas_http_request_duration_seconds_bucket", {{"route", "/v1/tree"}, {"method", "GET"}, {"le", "0.001"}}) == 1);
+  CHECK(x.value("atlas_http_request_duration_seconds_sum", {{"route", "/v1/tree"}, {"method", "GET"}}) ==
+        doctest::Approx(0.0004));
+}
