@@ -238,3 +238,37 @@ TEST_CASE("docs/configuration.md documents every key") {
   for (auto& l : atlas::describe(atlas::options{}))
     CHECK_MESSAGE(doc.find("| `" + l.key + "` |") != std::string::npos, l.key);
 }
+
+TEST_CASE("commented_defaults loads as the defaults, and uncommenting a key sets it") {
+  auto text = atlas::commented_defaults();
+  for (auto& key : atlas::option_keys())
+    CHECK_MESSAGE(text.find("# " + key.substr(key.find('.') + 1) + " = ") != std::string::npos, key);
+  auto as_is = load(text);
+  REQUIRE(as_is);
+  CHECK(atlas::describe(*as_is).size() == atlas::describe(atlas::options{}).size());
+  for (std::size_t i = 0; i < atlas::describe(*as_is).size(); ++i)
+    CHECK(atlas::describe(*as_is)[i].value == atlas::describe(atlas::options{})[i].value);
+  auto pos = text.find("# sse_buffer = 1024");
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, 19, "sse_buffer = 7");
+  auto changed = load(text);
+  REQUIRE(changed);
+  CHECK(changed->node.sse_buffer == 7);
+}
+
+TEST_CASE("set_option sets a key as the environment would and names the flag when a value is bad") {
+  atlas::options o;
+  REQUIRE(atlas::set_option(o, "node.listen", "127.0.0.1:0", "--listen"));
+  CHECK(o.node.listen == "127.0.0.1:0");
+  REQUIRE(atlas::set_option(o, "node.sse_heartbeat", "2s", "--sse-heartbeat"));
+  CHECK(o.node.sse_heartbeat == 2s);
+  auto bad = atlas::set_option(o, "logs.poll_interval", "2x", "--logs-poll-interval");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().starts_with("--logs-poll-interval: logs.poll_interval = \"2x\""));
+  auto port = atlas::set_option(o, "node.caf_port", "70000", "--caf-port");
+  REQUIRE_FALSE(port);
+  CHECK(port.error().message().find("65535") != std::string::npos);
+  auto unknown = atlas::set_option(o, "node.nope", "1", "--nope");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().message().find("known keys in [node]") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 // apps, an API token, and clients for JSON, SSE and WebSocket.
 
 #include "../support/fake_env.hpp"
+#include "../support/test_certificate.hpp"
 #include "../support/sync_call.hpp"
 #include "../support/wait.hpp"
 
@@ -285,6 +286,7 @@ struct node_fixture_options {
   duration write_timeout = std::chrono::seconds{30};
   duration sse_linger = std::chrono::minutes{1};
   long deploy_step_ms = 5;
+  bool tls = false; ///< serve HTTPS with a certificate made for the test
 };
 
 /// The whole node, started in the constructor, stopped in the destructor.
@@ -329,6 +331,15 @@ struct node_fixture {
     opts.node.write_timeout = fo.write_timeout;
     opts.node.sse_linger = fo.sse_linger;
     opts.node.sse_heartbeat = std::chrono::seconds{15};
+    std::string trusted_pem;
+    if (fo.tls) {
+      auto cert = make_test_certificate();
+      std::ofstream{dir / "cert.pem"} << cert.cert_pem;
+      std::ofstream{dir / "key.pem"} << cert.key_pem;
+      opts.node.tls_cert = (dir / "cert.pem").string();
+      opts.node.tls_key = (dir / "key.pem").string();
+      trusted_pem = cert.cert_pem;
+    }
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     runtime_parts parts;
     parts.env = fake_env({});
@@ -344,7 +355,9 @@ struct node_fixture {
     auto minted = token_store{cfg.auth_file}.create("test");
     REQUIRE(minted);
     token = minted->token.reveal();
-    http = http_client::create().value();
+    http_client_options ho;
+    ho.tls.extra_ca_pem = trusted_pem;
+    http = http_client::create(ho).value();
   }
 
   ~node_fixture() {

@@ -482,3 +482,31 @@ TEST_CASE("GET / is the dashboard page for a session, a sign-in page without one
   CHECK(missing.status == 404);
   CHECK(node_fixture::kind_of(missing) == "not_found");
 }
+
+TEST_CASE("with node.tls_cert and node.tls_key the node serves HTTPS and its session cookie is Secure") {
+  node_fixture f{{.tls = true}};
+  CHECK(f.node->base_url().starts_with("https://127.0.0.1:"));
+  CHECK(f.call("GET", "/healthz", {}, "").status == 200);
+  CHECK(f.call("GET", "/v1/apps").status == 200);
+  auto login = f.call("GET", f.node->dashboard_url().substr(f.node->base_url().size()), {}, "");
+  REQUIRE(login.header("Set-Cookie") != nullptr);
+  CHECK(login.header("Set-Cookie")->find("; Secure") != std::string::npos);
+}
+
+TEST_CASE("half a TLS pair or an unreadable certificate stops start-up naming the key") {
+  node_fixture f;
+  auto cfg = f.cfg;
+  cfg.node.tls_cert = (f.dir / "missing.pem").string();
+  auto half = node_server::start(*f.sys, *f.rt, cfg);
+  REQUIRE_FALSE(half);
+  CHECK(half.error().code() == errc::validation);
+  CHECK(half.error().message().find("node.tls_key") != std::string::npos);
+  cfg.node.tls_key = (f.dir / "missing-key.pem").string();
+  auto unreadable = node_server::start(*f.sys, *f.rt, cfg);
+  REQUIRE_FALSE(unreadable);
+  CHECK(unreadable.error().message().find("node.tls_cert") != std::string::npos);
+  cfg = f.cfg;
+  cfg.node.listen = "localhost:80";
+  auto bad = node_server::start(*f.sys, *f.rt, cfg);
+  REQUIRE_FALSE(bad);
+}
