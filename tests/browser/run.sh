@@ -68,7 +68,10 @@ export HOME=$work/home ATLAS_TOKENS_STORAGE_DIR=$work/store FLY_CONFIG_DIR=$work
 unset FLY_ACCESS_TOKEN FLY_API_TOKEN
 mkdir -p "$HOME"
 cd "$work"
-"$atlas" node --sim --listen 127.0.0.1:0 >"$out/node.log" 2>&1 &
+# Emptied here, not by the redirection below: a background job opens its
+# files after the shell has moved on, and the wait could read the last run's URL.
+: >"$out/node.log"
+"$atlas" node --sim --listen 127.0.0.1:0 >>"$out/node.log" 2>&1 &
 node_pid=$!
 say "atlas node --sim started (pid $node_pid), waiting for its dashboard URL"
 
