@@ -2,6 +2,7 @@
 
 #include <atlas/cli/config_command.hpp>
 #include <atlas/cli/apps_command.hpp>
+#include <atlas/cli/compute_command.hpp>
 #include <atlas/cli/deploy_command.hpp>
 #include <atlas/cli/logs_command.hpp>
 #include <atlas/cli/sim_command.hpp>
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   atlas::cli::add_deploy_command(app, exit_code);
   atlas::cli::add_apps_command(app, exit_code);
   atlas::cli::add_sim_command(app, exit_code);
+  atlas::cli::add_compute_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
