@@ -37,7 +37,6 @@ using capabilities_atom = caf::atom_constant<caf::atom("ccaps")>;
 // tracking
 using compute_event_atom = caf::atom_constant<caf::atom("cevent")>;
 using compute_touch_atom = caf::atom_constant<caf::atom("ctouch")>;
-using compute_track_atom = caf::atom_constant<caf::atom("ctrack")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("chbeat")>;
 using terminate_retry_atom = caf::atom_constant<caf::atom("ctretry")>;
 using reap_atom = caf::atom_constant<caf::atom("creap")>;
@@ -63,7 +62,6 @@ constexpr gpu_types_atom gpu_types_atom_v{};
 constexpr capabilities_atom capabilities_atom_v{};
 constexpr compute_event_atom compute_event_atom_v{};
 constexpr compute_touch_atom compute_touch_atom_v{};
-constexpr compute_track_atom compute_track_atom_v{};
 constexpr heartbeat_atom heartbeat_atom_v{};
 constexpr terminate_retry_atom terminate_retry_atom_v{};
 constexpr reap_atom reap_atom_v{};

@@ -15,6 +15,7 @@
 // It spawns resources (with the request below) and terminates each of them.
 
 #include <atlas/actors/provider.hpp>
+#include <atlas/core/options.hpp>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>

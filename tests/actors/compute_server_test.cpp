@@ -159,7 +159,6 @@ TEST_CASE("defect 29: stop and start go through the resource's own provider and 
   CHECK(fx.mock_status(c.id) == compute_status::running);
   CHECK(fx.svc->registry->get(c.id)->resource.status == compute_status::running);
   CHECK(fx.alive(s)); // tracking goes on
-  caf::anon_send_exit(caf::actor_cast<caf::actor>(fx.svc->provider("other")), caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("defect 25: a server waits for a terminate slower than ExAtlas's 5 s budget") {
@@ -179,7 +178,6 @@ TEST_CASE("defect 25: a server waits for a terminate slower than ExAtlas's 5 s b
   CHECK_FALSE(fx.alive(s));
   CHECK(fx.seen->back().ev.status == compute_status::terminated);
   CHECK(fx.svc->terminate_budget() > 3 * 30s); // what the supervisor grants it
-  caf::anon_send_exit(caf::actor_cast<caf::actor>(fx.svc->provider("held")), caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("a compute event reaches an actor on compute:<id>, a callback and nobody else's topic") {

@@ -17,6 +17,8 @@
 
 #include <doctest/doctest.h>
 
+#include <future>
+
 using namespace atlas;
 using namespace std::chrono_literals;
 

@@ -73,8 +73,15 @@ struct orchestrator_fixture : deterministic_fixture {
     self->receive([](expected<void>& r) { REQUIRE(r); }, caf::after(std::chrono::seconds{0}) >> [] { FAIL("no answer"); });
   }
 
+  std::vector<caf::actor> servers; ///< killed at the end (a kill terminates nothing), or ~actor_system waits
+
   ~orchestrator_fixture() {
-    for (auto& a : {caf::actor_cast<caf::actor>(mock), events, recorder})
+    for (auto& s : servers)
+      caf::anon_send_exit(s, caf::exit_reason::kill);
+    run();
+    for (auto& [name, p] : svc->providers())
+      caf::anon_send_exit(caf::actor_cast<caf::actor>(p), caf::exit_reason::user_shutdown);
+    for (auto& a : {events, recorder})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     run();
   }
@@ -109,6 +116,7 @@ struct orchestrator_fixture : deterministic_fixture {
   caf::actor server_for(const compute& c) {
     auto s = spawn_compute_server(sys, svc, c.id);
     REQUIRE(s);
+    servers.push_back(*s);
     run();
     return *s;
   }

@@ -38,7 +38,7 @@ struct event_log {
     std::vector<std::string> out;
     for (auto& [i, e] : events)
       if (i == id)
-        out.emplace_back(to_string(e.kind) + (e.kind == compute_event_kind::terminating ? ":" + e.reason : "")
+        out.emplace_back(std::string{to_string(e.kind)} + (e.kind == compute_event_kind::terminating ? ":" + e.reason : "")
                          + (e.kind == compute_event_kind::status ? ":" + std::string{to_string(e.status)} : ""));
     return out;
   }

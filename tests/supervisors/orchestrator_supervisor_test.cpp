@@ -149,7 +149,6 @@ TEST_CASE("defect 25: stop_tracked waits for a terminate slower than 5 s instead
   CHECK(answered);
   CHECK(fx.seen->back().ev.status == compute_status::terminated);
   CHECK(fx.svc->registry->size() == 0);
-  caf::anon_send_exit(caf::actor_cast<caf::actor>(fx.svc->provider("held")), caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("stopping the subtree terminates every tracked resource before it exits") {
