@@ -4,6 +4,7 @@
 #include <atlas/core/logger.hpp>
 #include <atlas/core/options.hpp>
 #include <atlas/node/auth.hpp>
+#include <atlas/node/metrics_registry.hpp>
 #include <atlas/node/node_server.hpp>
 #include <atlas/node/token_store.hpp>
 #include <atlas/sim/fly_simulator.hpp>
@@ -170,7 +171,11 @@ int run_node(const node_args& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::optional<sim_setup> sim;
+  // One registry: the runtime's telemetry and the node's own observations.
+  metrics_registry metrics;
+  cfg.metrics = &metrics;
   runtime_parts parts;
+  parts.telemetry = &metrics;
   if (args.sim) {
     auto s = start_sim(*opts, args.sim_log_rate);
     if (!s) {

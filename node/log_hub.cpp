@@ -1,7 +1,7 @@
 #include <atlas/node/log_hub.hpp>
 
 #include <atlas/core/redact.hpp>
-#include <atlas/node/node_metrics.hpp>
+#include <atlas/node/metrics_registry.hpp>
 
 #include <boost/json.hpp>
 
@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -133,7 +134,7 @@ struct log_hub::impl : std::enable_shared_from_this<log_hub::impl> {
   caf::actor_system& sys;
   logs facade;
   log_hub_options opts;
-  node_metrics* metrics;
+  metrics_registry* metrics;
 
   mutable std::mutex mtx; // topics, stopping
   std::map<std::string, std::shared_ptr<topic>> topics;
@@ -145,7 +146,7 @@ struct log_hub::impl : std::enable_shared_from_this<log_hub::impl> {
   std::size_t open_streams = 0;
   std::atomic<std::uint64_t> next_client{1};
 
-  impl(caf::actor_system& s, logs f, log_hub_options o, node_metrics* m)
+  impl(caf::actor_system& s, logs f, log_hub_options o, metrics_registry* m)
     : sys(s), facade(std::move(f)), opts(o), metrics(m) {}
 
   static std::string key_of(const std::string& app, const log_stream_filter& f) {
@@ -165,7 +166,16 @@ struct log_hub::impl : std::enable_shared_from_this<log_hub::impl> {
         t.buffer.pop_front();
     }
     // A client whose queue overflowed is closed by the server: drop it.
-    std::erase_if(t.clients, [&](const client& c) { return !deliver(t, c, *shared); });
+    std::size_t entries = 0;
+    if (auto* arr = shared->payload.if_contains("entries"); arr && arr->is_array())
+      entries = arr->as_array().size();
+    std::erase_if(t.clients, [&](const client& c) {
+      if (!deliver(t, c, *shared))
+        return true;
+      if (metrics != nullptr)
+        metrics->observe_stream_event(t.app, shared->name, entries);
+      return false;
+    });
   }
 
   void publish_batch(const std::shared_ptr<topic>& t, const log_batch& b) {
@@ -178,7 +188,7 @@ struct log_hub::impl : std::enable_shared_from_this<log_hub::impl> {
     if (metrics != nullptr && !t->clients.empty()) {
       auto now = now_ns();
       for (auto& e : b.entries())
-        metrics->log_delivered(t->app, std::max<double>(0, static_cast<double>(now - e.timestamp_ns) / 1e9));
+        metrics->observe_log_lag(t->app, std::max<double>(0, static_cast<double>(now - e.timestamp_ns) / 1e9));
     }
   }
 
@@ -257,6 +267,8 @@ struct log_hub::impl : std::enable_shared_from_this<log_hub::impl> {
       std::lock_guard g{open_mtx};
       ++open_streams;
     }
+    if (metrics != nullptr)
+      metrics->add_stream_clients(c.sse ? "sse" : "ws", 1);
     auto key = key_of(app, f);
     c.id = next_client++;
     for (;;) {
@@ -322,10 +334,12 @@ struct log_hub::impl : std::enable_shared_from_this<log_hub::impl> {
   void watch_close(const std::shared_ptr<topic>& t, const client& c) {
     std::weak_ptr<impl> weak = weak_from_this();
     std::weak_ptr<topic> wt = t;
-    auto on_close = [weak, wt, id = c.id] {
+    auto on_close = [weak, wt, id = c.id, transport = c.sse ? "sse" : "ws"] {
       auto self = weak.lock();
       if (!self)
         return;
+      if (self->metrics != nullptr)
+        self->metrics->add_stream_clients(transport, -1);
       if (auto t = wt.lock())
         if (auto a = actor_of(*t))
           caf::anon_send(a, left_atom::value, id);
@@ -412,7 +426,7 @@ void log_hub::impl::start_topic(const std::shared_ptr<topic>& t) {
   t->actor = a;
 }
 
-log_hub::log_hub(caf::actor_system& sys, logs facade, log_hub_options opts, node_metrics* metrics)
+log_hub::log_hub(caf::actor_system& sys, logs facade, log_hub_options opts, metrics_registry* metrics)
   : impl_(std::make_shared<impl>(sys, std::move(facade), opts, metrics)) {
 }
 
@@ -454,6 +468,35 @@ void log_hub::stop(duration deadline) {
 std::size_t log_hub::topics() const {
   std::lock_guard g{impl_->mtx};
   return impl_->topics.size();
+}
+
+std::vector<log_hub::recent_line> log_hub::recent(const std::string& app, std::size_t n) const {
+  std::shared_ptr<topic> t;
+  {
+    std::lock_guard g{impl_->mtx};
+    auto it = impl_->topics.find(impl::key_of(app, {}));
+    if (it == impl_->topics.end())
+      return {};
+    t = it->second;
+  }
+  std::vector<recent_line> out;
+  std::lock_guard g{t->mtx};
+  for (auto it = t->buffer.rbegin(); it != t->buffer.rend() && out.size() < n; ++it) {
+    auto* entries = it->second->payload.if_contains("entries");
+    if (entries == nullptr || !entries->is_array())
+      continue;
+    auto& arr = entries->as_array();
+    for (auto e = arr.rbegin(); e != arr.rend() && out.size() < n; ++e) {
+      auto& o = e->as_object();
+      auto text = [&](const char* k) {
+        auto* v = o.if_contains(k);
+        return v && v->is_string() ? std::string{v->as_string()} : std::string{};
+      };
+      out.push_back({text("timestamp"), text("region"), text("instance"), text("level"), text("message")});
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 std::size_t log_hub::clients() const {

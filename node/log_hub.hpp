@@ -17,10 +17,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace atlas {
 
-class node_metrics;
+class metrics_registry;
 
 struct log_hub_options {
   std::size_t buffer = 1024;                      ///< node.sse_buffer: events kept per topic
@@ -34,7 +35,8 @@ struct log_stream_filter {
 
 class log_hub {
 public:
-  log_hub(caf::actor_system& sys, logs facade, log_hub_options opts, node_metrics* metrics);
+  /// `metrics` (may be null): log lag, stream events and clients.
+  log_hub(caf::actor_system& sys, logs facade, log_hub_options opts, metrics_registry* metrics);
   ~log_hub();
   log_hub(const log_hub&) = delete;
   log_hub& operator=(const log_hub&) = delete;
@@ -54,6 +56,12 @@ public:
   /// Topics subscribed now, and clients attached now (for tests and /v1/streams).
   std::size_t topics() const;
   std::size_t clients() const;
+
+  struct recent_line {
+    std::string timestamp, region, instance, level, message;
+  };
+  /// The last `n` lines still buffered for `app`'s unfiltered stream, oldest first.
+  std::vector<recent_line> recent(const std::string& app, std::size_t n) const;
 
   struct impl;
 

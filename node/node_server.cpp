@@ -9,7 +9,10 @@
 #include <atlas/node/auth.hpp>
 #include <atlas/node/deploy_board.hpp>
 #include <atlas/node/log_hub.hpp>
-#include <atlas/node/node_metrics.hpp>
+#include <atlas/core/version.hpp>
+#include <atlas/node/dashboard_assets.hpp>
+#include <atlas/node/dashboard_page.hpp>
+#include <atlas/node/metrics_registry.hpp>
 #include <atlas/node/signed_url.hpp>
 
 #include <boost/json.hpp>
@@ -173,9 +176,8 @@ struct node_server::impl {
 
   void observe(std::string_view method, std::string_view route, int status, steady::time_point t0) {
     if (cfg.metrics != nullptr)
-      cfg.metrics->http_request(
-        method, route, status,
-        std::chrono::duration<double>(steady::now() - t0).count());
+      cfg.metrics->observe_http(route, method, status,
+                                std::chrono::duration_cast<duration>(steady::now() - t0));
   }
 
   // A JSON route: authenticated unless `open`, observed in the metrics by
@@ -237,6 +239,8 @@ struct node_server::impl {
   void start_deploy(const http_server_request& req, http_responder reply);
   void signed_url(const http_server_request& req, http_responder reply);
   void login(const http_server_request& req, http_responder reply);
+  void dashboard(http_responder reply);
+  static http_server_response signed_out_page(const error& e);
 };
 
 http_router node_server::impl::routes() {
@@ -258,11 +262,24 @@ http_router node_server::impl::routes() {
   route(r, "GET", "/metrics", false, [this](const http_server_request&, http_responder reply) {
     if (cfg.metrics == nullptr)
       return reply(error_response(503, errc::unsupported, "this node was started without metrics"));
-    http_server_response res;
-    res.status = 200;
-    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    res.body = cfg.metrics->render();
-    reply(std::move(res));
+    // The tree's restart counts as of this scrape, then the text.
+    rt.tree([m = cfg.metrics, reply](expected<tree_node> t) {
+      if (t) {
+        std::function<void(const tree_node&, const std::string&)> walk = [&](const tree_node& n,
+                                                                             const std::string& parent) {
+          auto path = parent.empty() ? n.id : parent + "/" + n.id;
+          m->set_supervisor_restarts(path, n.restarts);
+          for (auto& c : n.children)
+            walk(c, path);
+        };
+        walk(*t, "");
+      }
+      http_server_response res;
+      res.status = 200;
+      res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      res.body = m->render();
+      reply(std::move(res));
+    });
   });
   route(r, "GET", "/v1/apps", false,
         [this](const http_server_request& req, http_responder reply) { apps(req, std::move(reply)); });
@@ -321,6 +338,18 @@ http_router node_server::impl::routes() {
         [this](const http_server_request& req, http_responder reply) { signed_url(req, std::move(reply)); });
   route(r, "GET", "/ui/login", true,
         [this](const http_server_request& req, http_responder reply) { login(req, std::move(reply)); });
+  // The dashboard: the page needs a session (or a token); its static
+  // assets hold nothing secret and load without one.
+  route(r, "GET", "/", true, [this](const http_server_request& req, http_responder reply) {
+    if (auto ok = auth->check(req, false); !ok)
+      return reply(signed_out_page(ok.error()));
+    dashboard(std::move(reply));
+  });
+  route(r, "GET", "/assets/{file}", true, [](const http_server_request& req, http_responder reply) {
+    if (auto res = dashboard_asset_response(req))
+      return reply(std::move(*res));
+    reply(error_response(error{errc::not_found, "no dashboard asset " + req.path}));
+  });
   return r;
 }
 
@@ -464,6 +493,91 @@ void node_server::impl::login(const http_server_request& req, http_responder rep
   res.headers.emplace_back("Set-Cookie", auth->session_cookie(cfg.node.session_ttl, tls));
   res.headers.emplace_back("Cache-Control", "no-store");
   reply(std::move(res));
+}
+
+http_server_response node_server::impl::signed_out_page(const error& e) {
+  http_server_response res;
+  res.status = http_status_for(e.code());
+  res.content_type = "text/html; charset=utf-8";
+  res.body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Atlas node: sign in"
+             "</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body><main><h1>Atlas node</h1>"
+             "<p>" + html_escape(e.message()) + "</p><p>Open the URL that <code>atlas node dashboard-url</code> "
+             "prints (or the one <code>atlas node</code> printed at start) to sign in.</p></main></body></html>\n";
+  return res;
+}
+
+// GET /: everything the page shows, gathered without blocking the server's
+// thread (the tree walk answers on a CAF thread, discovery runs detached).
+void node_server::impl::dashboard(http_responder reply) {
+  auto root = cfg.node.project_root;
+  auto toks = rt.tokens();
+  auto deploys_now = board->list();
+  auto* h = hub.get();
+  auto r = rt;
+  blocking(sys, [root, toks, deploys_now, h, r, reply] {
+    dashboard_snapshot s;
+    s.node_version = std::string{version()};
+    auto found = discover_apps(root);
+    std::map<std::string, std::string> dirs;
+    for (auto& a : found.apps)
+      dirs.emplace(a.app, a.dir);
+    for (auto& app : toks.services()->server_apps())
+      dirs.emplace(app, "");
+    for (auto& [app, dir] : dirs) {
+      dashboard_app a{app, dir};
+      if (auto rec = toks.services()->cache->get(app)) {
+        a.token_source = std::string{to_string(rec->source)};
+        if (rec->expires_at != token_record::never)
+          a.token_expires_at = rfc3339(rec->expires_at);
+      }
+      s.apps.push_back(std::move(a));
+      dashboard_app_logs logs{app, {}};
+      for (auto& l : h->recent(app, 20))
+        logs.lines.push_back({l.timestamp, l.region, l.instance, l.level, l.message});
+      if (!logs.lines.empty())
+        s.logs.push_back(std::move(logs));
+    }
+    for (auto& p : found.problems)
+      s.notices.push_back(p.path + ": " + p.reason);
+    for (auto& d : deploys_now) {
+      auto& o = d.as_object();
+      dashboard_deploy dd;
+      dd.ticket = std::string{o.at("ticket").as_string()};
+      dd.app = std::string{o.at("app").as_string()};
+      dd.dir = std::string{o.at("dir").as_string()};
+      dd.state = std::string{o.at("state").as_string()};
+      dd.started_at = std::string{o.at("started_at").as_string()};
+      if (o.at("result").is_object()) {
+        auto& res = o.at("result").as_object();
+        dd.result = std::string{res.at("status").as_string()};
+        if (dd.result == "exit_status")
+          dd.result += " " + std::to_string(res.at("exit_code").as_int64());
+        else if (!res.at("reason").as_string().empty())
+          dd.result += " (" + std::string{res.at("reason").as_string()} + ")";
+      }
+      s.deploys.push_back(std::move(dd));
+    }
+    auto t = r.tree();
+    if (t)
+      s.tree = dashboard_tree_rows(*t);
+    else
+      s.notices.push_back("the supervision tree did not answer: " + redact(t.error().message()));
+    s.compute = std::nullopt; // the orchestrator's routes are issue #12
+    if (auto rss = process_rss_bytes(); rss >= 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(rss) / (1024.0 * 1024.0));
+      s.metrics.push_back({"RSS", buf});
+    }
+    s.metrics.push_back({"live log clients", std::to_string(h->clients())});
+    s.metrics.push_back({"log streams", std::to_string(h->topics())});
+    s.metrics.push_back({"deploys listed", std::to_string(s.deploys.size())});
+    http_server_response res;
+    res.status = 200;
+    res.content_type = "text/html; charset=utf-8";
+    res.headers.emplace_back("Cache-Control", "no-store");
+    res.body = render_dashboard_page(s);
+    reply(std::move(res));
+  });
 }
 
 node_server::node_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {

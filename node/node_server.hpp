@@ -18,15 +18,16 @@
 
 namespace atlas {
 
-class node_metrics;
+class metrics_registry;
 
 struct node_config {
   node_options node{};         ///< listen, tls, limits, SSE, session
   std::string auth_file{};     ///< the bearer token store (node_auth_file)
   std::string secret_file{};   ///< the HMAC key (node_secret_file)
-  /// Serves /metrics and observes requests and log lag; must outlive the
-  /// server. Null: /metrics answers 503.
-  node_metrics* metrics = nullptr;
+  /// Serves /metrics and observes requests, log lag and stream clients;
+  /// the same registry should be the runtime's telemetry sink. Must outlive
+  /// the server. Null: /metrics answers 503.
+  metrics_registry* metrics = nullptr;
 };
 
 /// node.* of `o`, with the auth files resolved against tokens.storage_dir.

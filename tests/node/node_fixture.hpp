@@ -11,7 +11,7 @@
 #include <atlas/api/runtime.hpp>
 #include <atlas/net/http_client.hpp>
 #include <atlas/node/auth.hpp>
-#include <atlas/node/node_metrics.hpp>
+#include <atlas/node/metrics_registry.hpp>
 #include <atlas/node/node_server.hpp>
 #include <atlas/node/token_store.hpp>
 #include <atlas/sim/fly_simulator.hpp>
@@ -279,33 +279,6 @@ private:
   std::atomic<bool> ended_{false};
 };
 
-/// Counts what the node reports, for the tests of its observations.
-class recording_metrics final : public node_metrics {
-public:
-  void http_request(std::string_view method, std::string_view route, int status, double) override {
-    std::lock_guard g{mtx_};
-    requests_.push_back(std::string{method} + " " + std::string{route} + " " + std::to_string(status));
-  }
-  void log_delivered(std::string_view, double lag) override {
-    std::lock_guard g{mtx_};
-    lags_.push_back(lag);
-  }
-  std::string render() override { return "# recording_metrics\natlas_test_metric 1\n"; }
-  std::vector<std::string> requests() const {
-    std::lock_guard g{mtx_};
-    return requests_;
-  }
-  std::vector<double> lags() const {
-    std::lock_guard g{mtx_};
-    return lags_;
-  }
-
-private:
-  mutable std::mutex mtx_;
-  std::vector<std::string> requests_;
-  std::vector<double> lags_;
-};
-
 struct node_fixture_options {
   std::uint32_t sse_buffer = 1024;
   std::uint32_t sse_queue_limit = 256;
@@ -321,7 +294,7 @@ struct node_fixture {
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::optional<runtime> rt;
-  recording_metrics metrics;
+  metrics_registry metrics; ///< the runtime's telemetry sink and the node's /metrics
   node_config cfg;
   std::unique_ptr<node_server> node;
   std::shared_ptr<http_client> http;
@@ -359,6 +332,7 @@ struct node_fixture {
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     runtime_parts parts;
     parts.env = fake_env({});
+    parts.telemetry = &metrics;
     auto r = runtime::start(*sys, opts, std::move(parts));
     REQUIRE_MESSAGE(r, (r ? "" : to_string(r.error())));
     rt = std::move(*r);

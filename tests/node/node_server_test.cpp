@@ -92,16 +92,22 @@ TEST_CASE("GET /readyz is 200 ready once the tree is up") {
   CHECK(node_fixture::json_of(r).at("status") == "ready");
 }
 
-TEST_CASE("GET /metrics is Prometheus text from the node's registry, and requests are observed by route") {
+TEST_CASE("GET /metrics is Prometheus text: requests by route and status, token acquisitions, RSS, restarts") {
   node_fixture f;
-  (void) f.call("GET", "/v1/apps/app-a/token");
+  REQUIRE(f.call("GET", "/v1/apps/app-a/token").status == 200);
+  (void) f.call("GET", "/v1/apps", {}, "");
   auto r = f.call("GET", "/metrics");
   CHECK(r.status == 200);
   REQUIRE(r.header("Content-Type") != nullptr);
   CHECK(r.header("Content-Type")->starts_with("text/plain; version=0.0.4"));
-  CHECK(r.body == f.metrics.render());
-  auto seen = f.metrics.requests();
-  CHECK(std::find(seen.begin(), seen.end(), "GET /v1/apps/{app}/token 200") != seen.end());
+  CHECK(r.body.find(R"(atlas_http_requests_total{route="/v1/apps/{app}/token",method="GET",status="200"} 1)")
+        != std::string::npos);
+  CHECK(r.body.find(R"(atlas_http_requests_total{route="/v1/apps",method="GET",status="401"} 1)")
+        != std::string::npos);
+  CHECK(r.body.find("atlas_token_acquisitions_total{source=\"cli\"") != std::string::npos);
+  CHECK(r.body.find("process_resident_memory_bytes ") != std::string::npos);
+  CHECK(r.body.find(R"(atlas_supervisor_restarts{child="atlas_sup/fly_sup/tokens_sup"} 0)") != std::string::npos);
+  CHECK(r.body.find(f.sim->token()) == std::string::npos);
 }
 
 TEST_CASE("GET /v1/apps lists the discovered apps with their token status and never a token") {
@@ -205,7 +211,9 @@ TEST_CASE("the SSE log stream sends one numbered logs event per batch, with the 
     CHECK(entry.at("instance") == "m1");
     CHECK(entry.at("timestamp").is_string());
   }
-  CHECK_FALSE(f.metrics.lags().empty());
+  auto text = f.metrics.render();
+  CHECK(text.find(R"(atlas_log_lag_seconds_count{app="app-a"})") != std::string::npos);
+  CHECK(text.find(R"(atlas_log_stream_clients{transport="sse"} 1)") != std::string::npos);
 }
 
 TEST_CASE("SSE resume with Last-Event-ID replays what was missed: no loss, no duplicates") {
@@ -450,4 +458,27 @@ TEST_CASE("graceful stop: every stream gets its final event and ends, within the
   REQUIRE_FALSE(ws.frames().empty());
   CHECK(ws.frames().back().at("type") == "stopped");
   f.node.reset();
+}
+
+TEST_CASE("GET / is the dashboard page for a session, a sign-in page without one; assets need none") {
+  node_fixture f;
+  auto anonymous = f.call("GET", "/", {}, "");
+  CHECK(anonymous.status == 401);
+  REQUIRE(anonymous.header("Content-Type") != nullptr);
+  CHECK(anonymous.header("Content-Type")->starts_with("text/html"));
+  CHECK(anonymous.body.find("atlas node dashboard-url") != std::string::npos);
+  auto login = f.call("GET", f.node->dashboard_url().substr(f.node->base_url().size()), {}, "");
+  auto cookie = login.header("Set-Cookie")->substr(0, login.header("Set-Cookie")->find(';'));
+  auto page = f.call("GET", "/", {}, "", {{"Cookie", cookie}});
+  CHECK(page.status == 200);
+  CHECK(page.header("Content-Type")->starts_with("text/html"));
+  CHECK(page.body.find("app-a") != std::string::npos);    // the apps table
+  CHECK(page.body.find("atlas_sup") != std::string::npos); // the tree
+  CHECK(page.body.find("/assets/app.js") != std::string::npos);
+  auto js = f.call("GET", "/assets/app.js", {}, "");
+  CHECK(js.status == 200);
+  CHECK(js.header("Content-Type")->find("javascript") != std::string::npos);
+  auto missing = f.call("GET", "/assets/nothing.js", {}, "");
+  CHECK(missing.status == 404);
+  CHECK(node_fixture::kind_of(missing) == "not_found");
 }
