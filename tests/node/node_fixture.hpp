@@ -285,6 +285,8 @@ struct node_fixture_options {
   duration write_timeout = std::chrono::seconds{30};
   duration sse_linger = std::chrono::minutes{1};
   long deploy_step_ms = 5;
+  /// Last word on the options before the runtime starts (e.g. orchestrator.enabled).
+  std::function<void(options&)> configure{};
 };
 
 /// The whole node, started in the constructor, stopped in the destructor.
@@ -329,6 +331,8 @@ struct node_fixture {
     opts.node.write_timeout = fo.write_timeout;
     opts.node.sse_linger = fo.sse_linger;
     opts.node.sse_heartbeat = std::chrono::seconds{15};
+    if (fo.configure)
+      fo.configure(opts);
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     runtime_parts parts;
     parts.env = fake_env({});
