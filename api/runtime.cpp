@@ -1,6 +1,12 @@
 #include <atlas/api/runtime.hpp>
 
 #include <atlas/actors/deploy_services.hpp>
+#include <atlas/actors/fly_machines_provider.hpp>
+#include <atlas/actors/mock_provider.hpp>
+#include <atlas/actors/orchestrator_services.hpp>
+#include <atlas/core/logger.hpp>
+#include <atlas/net/fly_api_options.hpp>
+#include <atlas/supervisors/orchestrator_supervisor.hpp>
 #include <atlas/actors/log_services.hpp>
 #include <atlas/actors/token_services.hpp>
 #include <atlas/fly/subprocess.hpp>
@@ -30,6 +36,8 @@ struct runtime::state {
   atlas::tokens tokens_api;
   atlas::logs logs_api;
   atlas::deploys deploys_api;
+  std::shared_ptr<orchestrator_services> orch_svc;
+  atlas::orchestrator orchestrator_api;
   bool owns_root = false; // start() spawned it; stop() and the destructor may stop it
 
   mutable std::mutex mtx;
@@ -134,9 +142,38 @@ expected<assembled> assemble(caf::actor_system& sys, const options& opts, runtim
     ff.telemetry = parts.telemetry;
     root_children.push_back(supervisor_child(ff.name, ff, std::move(fly_children)));
   }
+  if (opts.orchestrator.enabled) {
+    st->orch_svc = make_orchestrator_services(opts, parts.telemetry);
+    st->orch_svc->add_provider("mock", spawn_mock_provider(sys));
+    for (auto& [name, p] : parts.providers)
+      st->orch_svc->add_provider(name, p);
+    auto of = orchestrator_supervisor_flags();
+    of.telemetry = parts.telemetry;
+    root_children.push_back(orchestrator_supervisor_child(st->orch_svc, of));
+    st->orchestrator_api = atlas::orchestrator{sys, st->orch_svc};
+  }
   auto af = atlas_supervisor_flags();
   af.telemetry = parts.telemetry;
   return assembled{std::move(st), std::move(af), std::move(root_children)};
+}
+
+// Fly Machines needs the token of the app that holds Atlas's machines, so
+// it joins once the tokens subtree is up. Without a token (no Fly account)
+// the orchestrator runs without it, and says so.
+void add_fly_machines_provider(runtime::state& s) {
+  fly_machines_provider_config c;
+  c.app = s.opts.orchestrator.fly_app.empty() ? s.opts.orchestrator.name_prefix + "compute"
+                                              : s.opts.orchestrator.fly_app;
+  c.org = s.opts.fly.org.empty() ? "personal" : s.opts.fly.org;
+  c.name_prefix = s.opts.orchestrator.name_prefix;
+  c.machines = fly_machines_options_from(s.opts.fly);
+  auto token = s.tokens_api.get(c.app, std::chrono::seconds{30});
+  if (!token) {
+    log().warn("orchestrator: no fly_machines provider (no Fly token for app {}: {})", c.app,
+             to_string(token.error()));
+    return;
+  }
+  s.orch_svc->add_provider("fly_machines", spawn_fly_machines_provider(*s.sys, *s.http, token->token, c));
 }
 
 void set_root(runtime::state& s, const caf::actor& h) {
@@ -193,6 +230,8 @@ expected<runtime> runtime::start(caf::actor_system& sys, const options& opts, ru
   set_root(*a->st, *sup);
   a->st->owned_root = *sup;
   a->st->owns_root = true;
+  if (a->st->orch_svc && opts.fly.enabled && !a->st->orch_svc->provider("fly_machines"))
+    add_fly_machines_provider(*a->st);
   return runtime{std::move(a->st)};
 }
 
@@ -230,6 +269,7 @@ expected<void> runtime::stop(duration deadline) const {
 const atlas::tokens& runtime::tokens() const { return s_->tokens_api; }
 const atlas::logs& runtime::logs() const { return s_->logs_api; }
 const atlas::deploys& runtime::deploys() const { return s_->deploys_api; }
+const atlas::orchestrator& runtime::orchestrator() const { return s_->orchestrator_api; }
 caf::actor runtime::root() const { return s_->root_handle(); }
 const options& runtime::config() const { return s_->opts; }
 caf::actor_system& runtime::system() const { return *s_->sys; }

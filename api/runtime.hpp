@@ -7,12 +7,14 @@
 //   │   ├── tokens_sup (rest_for_one)
 //   │   ├── logs_sup (rest_for_one)      unless logs.enabled = false
 //   │   └── deploys (dynamic)
-//   └── orchestrator_sup (rest_for_one)  when orchestrator.enabled
+//   └── orchestrator_sup (rest_for_one)  when orchestrator.enabled:
+//       providers mock, fly_machines (with fly.enabled) and the user's
 //
 // and hands back the facades that talk to it. docs/embedding.md.
 
 #include <atlas/api/deploys.hpp>
 #include <atlas/api/logs.hpp>
+#include <atlas/api/orchestrator.hpp>
 #include <atlas/api/tokens.hpp>
 #include <atlas/core/expected.hpp>
 #include <atlas/core/options.hpp>
@@ -47,6 +49,9 @@ struct runtime_parts {
   env_lookup env = process_environment();
   /// The HTTP client for the Fly APIs; null: one of the runtime's own.
   std::shared_ptr<http_client> http{};
+  /// With orchestrator.enabled: providers of the user's own, by name, beside
+  /// the built-in "mock" and "fly_machines" (a name here replaces a built-in).
+  std::vector<std::pair<std::string, provider_actor>> providers{};
 };
 
 /// One node of the supervision tree as the runtime sees it right now.
@@ -86,6 +91,8 @@ public:
   const atlas::logs& logs() const;
   /// Default-constructed (every call errc::unsupported) when fly.enabled = false.
   const atlas::deploys& deploys() const;
+  /// Default-constructed (every call errc::unsupported) unless orchestrator.enabled.
+  const atlas::orchestrator& orchestrator() const;
 
   /// The root supervisor; null before an as_child root has started.
   caf::actor root() const;

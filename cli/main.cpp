@@ -2,6 +2,7 @@
 
 #include <atlas/cli/config_command.hpp>
 #include <atlas/cli/apps_command.hpp>
+#include <atlas/cli/compute_command.hpp>
 #include <atlas/cli/deploy_command.hpp>
 #include <atlas/cli/init_command.hpp>
 #include <atlas/cli/logs_command.hpp>
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   atlas::cli::add_sim_command(app, exit_code);
   atlas::cli::add_init_command(app, exit_code);
   atlas::cli::add_node_command(app, exit_code);
+  atlas::cli::add_compute_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,8 @@
 #include <atlas/node/token_store.hpp>
 #include <atlas/sim/fly_simulator.hpp>
 
+#include <toml++/toml.h>
+
 #include <CLI/CLI.hpp>
 
 #include <caf/actor_system.hpp>
@@ -61,6 +63,27 @@ expected<options> load(const node_args& args) {
     if (auto ok = set_option(*opts, key, value, flag_for(key)); !ok)
       return ok.error();
   return opts;
+}
+
+// Whether the user chose orchestrator.enabled (a flag, the environment or
+// atlas.toml): --sim turns the orchestrator on only when nobody did.
+bool orchestrator_chosen(const node_args& args, const env_lookup& env) {
+  if (args.flags.contains("orchestrator.enabled") || env(env_name_for("orchestrator.enabled")))
+    return true;
+  std::string path = args.config_file;
+  if (path.empty())
+    path = env("ATLAS_CONFIG").value_or("");
+  if (path.empty())
+    path = "atlas.toml";
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    return false;
+  try {
+    auto doc = toml::parse_file(path);
+    return static_cast<bool>(doc["orchestrator"]["enabled"]);
+  } catch (const toml::parse_error&) {
+    return false; // load() has refused such a file already
+  }
 }
 
 int bad_input(const error& e) {
@@ -183,6 +206,9 @@ int run_node(const node_args& args) {
       return node_failed;
     }
     sim = std::move(*s);
+    // Tracked compute on the mock and on fly_machines against the simulator.
+    if (!orchestrator_chosen(args, process_environment()))
+      opts->orchestrator.enabled = true;
     cfg.node.project_root = opts->node.project_root;
     parts.env = without_fly_credentials(process_environment());
   }

@@ -176,6 +176,28 @@ const std::vector<key_spec>& keys() {
     t.push_back(text_key("orchestrator.name_prefix", &options::orchestrator,
                          &orchestrator_options::name_prefix, kind::text,
                          "safety prefix of every resource Atlas creates"));
+    t.push_back(duration_key("orchestrator.spawn_timeout", &options::orchestrator,
+                             &orchestrator_options::spawn_timeout, 1s,
+                             "cap of one provider spawn (Fly: until the machine has started)"));
+    t.push_back(duration_key("orchestrator.heartbeat", &options::orchestrator,
+                             &orchestrator_options::heartbeat, 10ms,
+                             "time between a tracked resource's idle checks (heartbeat events)"));
+    t.push_back(duration_key("orchestrator.terminate_timeout", &options::orchestrator,
+                             &orchestrator_options::terminate_timeout, 10ms,
+                             "cap of one terminate call to a provider"));
+    t.push_back(count_key("orchestrator.terminate_attempts", &options::orchestrator,
+                          &orchestrator_options::terminate_attempts, 1,
+                          "terminate calls before a failure is final"));
+    t.push_back(duration_key("orchestrator.terminate_backoff", &options::orchestrator,
+                             &orchestrator_options::terminate_backoff, 0s,
+                             "wait before the second terminate attempt; doubles after"));
+    t.push_back(text_key("orchestrator.owner", &options::orchestrator, &orchestrator_options::owner,
+                         kind::text, "ownership mark the Reaper requires (empty: the host name)"));
+    t.push_back(bool_key("orchestrator.reap_dry_run", &options::orchestrator,
+                         &orchestrator_options::reap_dry_run,
+                         "the Reaper only reports what it would terminate"));
+    t.push_back(text_key("orchestrator.fly_app", &options::orchestrator, &orchestrator_options::fly_app,
+                         kind::text, "Fly app of Atlas's machines (empty: name_prefix + \"compute\")"));
     // [node]
     t.push_back(text_key("node.listen", &options::node, &node_options::listen, kind::text,
                          "address of `atlas node`'s HTTP API"));

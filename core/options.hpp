@@ -58,6 +58,15 @@ struct orchestrator_options {
   duration idle_ttl = std::chrono::minutes{30};
   duration reap_interval = std::chrono::minutes{1};
   std::string name_prefix = "atlas-";
+  duration spawn_timeout = std::chrono::minutes{10};     ///< cap of one provider spawn (Fly: until `started`)
+  duration heartbeat = std::chrono::minutes{1};          ///< a tracked resource's idle check and heartbeat event
+  duration terminate_timeout = std::chrono::seconds{30}; ///< one terminate call to a provider
+  std::uint32_t terminate_attempts = 3;                  ///< terminate calls before terminate_failed is final
+  duration terminate_backoff = std::chrono::seconds{1};  ///< wait before the 2nd attempt; doubles after
+  /// Ownership mark written at spawn and required by the Reaper; empty: the host name.
+  std::string owner;
+  bool reap_dry_run = false; ///< the Reaper only reports what it would terminate
+  std::string fly_app;       ///< the Fly app holding Atlas's machines; empty: name_prefix + "compute"
 };
 
 /// `atlas node` (docs/node.md).

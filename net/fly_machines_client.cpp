@@ -202,8 +202,13 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
     boost::system::error_code ec;
     auto v = json::parse(r->body, ec);
     if (!ec && v.is_object())
-      if (auto word = str(v.as_object(), "status"); !word.empty())
-        return error{checked.error().code(), checked.error().message() + " (" + word + ")", r->status, provider};
+      if (auto word = str(v.as_object(), "status"); !word.empty()) {
+        // Fly's capacity words mean "not here, not now": errc::capacity, so a
+        // caller can try another region instead of reading the text.
+        auto code = word == "insufficient_capacity" || word == "volume_placement_capacity" ? errc::capacity
+                                                                                            : checked.error().code();
+        return error{code, checked.error().message() + " (" + word + ")", r->status, provider};
+      }
     return checked;
   }
 

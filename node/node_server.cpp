@@ -7,6 +7,7 @@
 #include <atlas/net/tls_context.hpp>
 #include <atlas/node/api_error.hpp>
 #include <atlas/node/auth.hpp>
+#include <atlas/node/compute_routes.hpp>
 #include <atlas/node/deploy_board.hpp>
 #include <atlas/node/log_hub.hpp>
 #include <atlas/core/version.hpp>
@@ -349,6 +350,14 @@ http_router node_server::impl::routes() {
       return reply(std::move(*res));
     reply(error_response(error{errc::not_found, "no dashboard asset " + req.path}));
   });
+  // /v1/compute... (node/compute_routes.hpp, issue #12).
+  add_compute_routes(r, {.sys = &sys,
+                         .orch = rt.orchestrator(),
+                         .add_json = [this, &r](const std::string& m, const std::string& p,
+                                                http_handler h) { route(r, m, p, false, std::move(h)); },
+                         .stream_guard = [this](const std::string& p) {
+                           return guard(p, [](const http_server_request&) -> expected<void> { return {}; });
+                         }});
   return r;
 }
 
@@ -561,7 +570,7 @@ void node_server::impl::dashboard(http_responder reply) {
       s.tree = dashboard_tree_rows(*t);
     else
       s.notices.push_back("the supervision tree did not answer: " + redact(t.error().message()));
-    s.compute = std::nullopt; // the orchestrator's routes are issue #12
+    s.compute = compute_dashboard_rows(r.orchestrator());
     if (auto rss = process_rss_bytes(); rss >= 0) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(rss) / (1024.0 * 1024.0));

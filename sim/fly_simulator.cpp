@@ -162,8 +162,12 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
         // A 401 is Fly's own (reference/fly_api.md §1.1), so a client's
         // refresh-on-401 path sees exactly what Fly sends.
         auto res = f->status == 401 ? http_server_response::error(401, unauthorized_body)
-                   : to_response(sim::fly_error(f->status, f->status == 429 ? "rate limit exceeded"
-                                                                            : "injected fault"));
+                   : to_response(sim::fly_error(f->status,
+                                                f->status == 429 ? "rate limit exceeded"
+                                                : f->fly_status == "insufficient_capacity"
+                                                  ? "insufficient resources available to fulfill request"
+                                                  : "injected fault",
+                                                f->fly_status));
         if (f->retry_after.count() > 0)
           res.headers.emplace_back("Retry-After", std::to_string((f->retry_after.count() + 999) / 1000));
         lock.unlock();
@@ -591,7 +595,7 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
     auto v = json::parse(text, ec);
     if (ec || !v.is_object())
       return error{errc::validation, "a fault is a JSON object: {\"method\",\"route\",\"kind\",\"status\","
-                                     "\"times\",\"retry_after_ms\",\"delay_ms\"}"};
+                                     "\"times\",\"retry_after_ms\",\"delay_ms\",\"fly_status\"}"};
     auto& o = v.as_object();
     auto str = [&](const char* k, const char* dflt) {
       auto* f = o.if_contains(k);
@@ -622,6 +626,7 @@ struct fly_simulator::impl : std::enable_shared_from_this<fly_simulator::impl> {
     f.times = static_cast<std::uint32_t>(times);
     f.retry_after = duration{num("retry_after_ms", 0)};
     f.delay = duration{num("delay_ms", 0)};
+    f.fly_status = str("fly_status", "");
     return std::pair{std::pair{str("method", "*"), str("route", "*")}, f};
   }
 };

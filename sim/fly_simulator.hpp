@@ -54,6 +54,9 @@ struct fly_fault {
   std::uint32_t times = 1;
   duration retry_after{0}; ///< with a 429 or 503: the Retry-After header, in seconds (rounded up)
   duration delay{0};
+  /// With kind status: the error body's "status" word, e.g.
+  /// "insufficient_capacity" (Fly's ErrorResponse status, reference/fly_api.md §1.1).
+  std::string fly_status{};
 };
 
 /// One request as the simulator saw it. Never the token: only its scheme.

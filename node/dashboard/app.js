@@ -437,51 +437,131 @@
   }
 
   // ---- compute (issue #12) ------------------------------------------------------
+  // The table is GET /v1/compute ({"compute": [compute_info, ...]}), kept live
+  // by GET /v1/compute/events (topic "atlas:compute", the one the orchestrator
+  // publishes to): `ready` carries the whole list, each status, heartbeat,
+  // terminating or terminate_failed event updates its row at once, and the
+  // list is read again shortly after (a new resource appears, a terminated
+  // one leaves). Polling stays as the fallback when the stream is down.
 
-  async function refreshCompute() {
-    const r = await call('/v1/compute');
-    const status = $('compute-status');
-    const table = $('compute-table');
-    if (r.status === 404 || r.status === 501) {
-      status.hidden = false;
-      status.textContent = 'orchestrator disabled';
-      table.hidden = true;
-      return;
+  const compute = (() => {
+    let rows = new Map(); // id → compute_info
+    let es = null;
+    let reread = null;
+
+    function fmtMs(ms) {
+      if (typeof ms !== 'number' || ms < 0) return '—';
+      if (ms < 1000) return `${ms}ms`;
+      const s = Math.floor(ms / 1000);
+      if (s < 60) return `${s}s`;
+      const m = Math.floor(s / 60);
+      if (m < 60) return `${m}m${s % 60 ? ` ${s % 60}s` : ''}`;
+      return `${Math.floor(m / 60)}h${m % 60 ? ` ${m % 60}m` : ''}`;
     }
-    if (!r.ok || !r.body) {
-      status.hidden = false;
-      status.textContent = `compute: ${errorText(r)}`;
-      return;
+
+    function stateOf(c) { return c.terminating ? 'terminating' : (c.status || ''); }
+
+    function detailOf(c) {
+      const parts = [`idle ${fmtMs(c.idle_ms)} of ${fmtMs(c.idle_ttl_ms)}`];
+      if (c.user_id) parts.push(`user ${c.user_id}`);
+      const r = c.compute || {};
+      if (r.region) parts.push(`region ${r.region}`);
+      if (c.terminating && c.terminate_reason) parts.push(c.terminate_reason);
+      if (c.last_failure) parts.push(`terminate failed: ${c.last_failure}`);
+      return parts.join(', ');
     }
-    const list = Array.isArray(r.body) ? r.body : (r.body.compute || r.body.items || []);
-    status.hidden = list.length > 0;
-    status.textContent = 'nothing tracked';
-    table.hidden = list.length === 0;
-    const known = new Set(['id', 'name', 'provider', 'state', 'status']);
-    const rows = list.map((c) => {
-      const state = c.state || c.status || '';
-      const detail = Object.entries(c)
-        .filter(([k, v]) => !known.has(k) && v !== null && typeof v !== 'object')
-        .map(([k, v]) => `${k} ${v}`).join(', ');
-      const action = (verb, danger) => el('button', {
-        type: 'button', class: danger ? 'danger' : '', text: verb[0].toUpperCase() + verb.slice(1),
+
+    function action(c, verb, danger) {
+      return el('button', {
+        type: 'button', class: danger ? 'danger' : '', 'data-action': verb,
+        text: verb[0].toUpperCase() + verb.slice(1),
         onclick: async () => {
-          if (!window.confirm(`${verb} ${c.id}?`)) return;
+          if (verb !== 'touch' && !window.confirm(`${verb} ${c.id}?`)) return;
           const res = await call(`/v1/compute/${encodeURIComponent(c.id)}/${verb}`, { method: 'POST' });
           if (!res.ok) window.alert(`${verb} ${c.id}: ${errorText(res)}`);
-          refreshCompute();
+          refresh();
         },
       });
-      return el('tr', { 'data-id': c.id },
+    }
+
+    function render() {
+      const status = $('compute-status');
+      const table = $('compute-table');
+      status.hidden = rows.size > 0;
+      status.textContent = 'nothing tracked';
+      table.hidden = rows.size === 0;
+      const list = [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      table.tBodies[0].replaceChildren(...list.map((c) => el('tr', { 'data-id': c.id },
         el('td', { class: 'mono', text: c.id }),
-        el('td', { text: c.name || '' }),
+        el('td', { text: (c.compute && c.compute.name) || '' }),
         el('td', { text: c.provider || '' }),
-        el('td', { class: stateClass(state), text: state }),
-        el('td', { text: detail }),
-        el('td', {}, action('touch'), ' ', action('stop'), ' ', action('terminate', true)));
-    });
-    table.tBodies[0].replaceChildren(...rows);
-  }
+        el('td', { class: stateClass(stateOf(c)), text: stateOf(c) }),
+        el('td', { text: detailOf(c) }),
+        el('td', {}, action(c, 'touch'), ' ', action(c, 'stop'), ' ', action(c, 'terminate', true)))));
+    }
+
+    function applyList(list) {
+      rows = new Map(list.map((c) => [c.id, c]));
+      render();
+    }
+
+    function onEvent(e) {
+      const c = rows.get(e.id);
+      if (c) {
+        if (e.event === 'status') {
+          c.status = e.status;
+          if (e.status === 'terminated') c.terminating = false;
+        } else if (e.event === 'terminating') {
+          c.terminating = true;
+          c.terminate_reason = e.reason;
+        } else if (e.event === 'terminate_failed') {
+          c.last_failure = `${e.error} (attempt ${e.attempt}${e.final ? ', final' : ''})`;
+        }
+        render();
+      }
+      clearTimeout(reread);
+      reread = setTimeout(() => refresh().catch(() => {}), 300);
+    }
+
+    function connect() {
+      es = new EventSource('/v1/compute/events');
+      es.addEventListener('ready', (ev) => {
+        try { applyList(JSON.parse(ev.data).compute || []); } catch (e) { /* a bad frame: the poll corrects it */ }
+      });
+      for (const kind of ['status', 'heartbeat', 'terminating', 'terminate_failed']) {
+        es.addEventListener(kind, (ev) => {
+          try { onEvent(JSON.parse(ev.data)); } catch (e) { /* ignored, as above */ }
+        });
+      }
+      es.addEventListener('error', () => {
+        // Closed for good (refused, or the node went away): the next poll opens it again.
+        if (es && es.readyState === EventSource.CLOSED) { es.close(); es = null; }
+      });
+    }
+
+    async function refresh() {
+      const r = await call('/v1/compute');
+      const status = $('compute-status');
+      const table = $('compute-table');
+      if (r.status === 404 || r.status === 501) {
+        status.hidden = false;
+        status.textContent = 'orchestrator disabled';
+        table.hidden = true;
+        if (es) { es.close(); es = null; }
+        return;
+      }
+      if (!r.ok || !r.body) {
+        status.hidden = false;
+        status.textContent = `compute: ${errorText(r)}`;
+        return;
+      }
+      applyList(Array.isArray(r.body.compute) ? r.body.compute : []);
+      if (!es) connect();
+    }
+
+    return { refresh, rows: () => [...rows.values()] };
+  })();
+
 
   // ---- metrics and sparklines ---------------------------------------------------
 
@@ -623,12 +703,12 @@
     every(POLL.apps, refreshApps);
     every(POLL.deploys, deploys.refresh);
     every(POLL.tree, refreshTree);
-    every(POLL.compute, refreshCompute);
+    every(POLL.compute, compute.refresh);
     every(POLL.metrics, refreshMetrics);
   }
 
   // For the browser test and the curious: what the page has seen.
-  window.atlasDashboard = { logLines: () => logs.lines(), parseMetrics };
+  window.atlasDashboard = { logLines: () => logs.lines(), computeRows: () => compute.rows(), parseMetrics };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -325,3 +325,35 @@ TEST_CASE("runtime: a user's own token storage is the one the tokens subtree wri
   CHECK((*stored)->value.reveal() == "fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA");
   CHECK(rt->stop());
 }
+
+TEST_CASE("runtime: orchestrator.enabled adds orchestrator_sup after fly_sup, with the mock and fly_machines providers") {
+  runtime_fixture f;
+  f.opts.orchestrator.enabled = true;
+  f.opts.orchestrator.fly_app = "app-a";
+  auto rt = runtime::start(*f.sys, f.opts, f.parts);
+  REQUIRE(rt);
+  auto t = rt->tree();
+  REQUIRE(t);
+  CHECK(ids(*t) == std::vector<std::string>{"fly_sup", "orchestrator_sup"});
+  auto& svc = rt->orchestrator().services();
+  REQUIRE(svc);
+  CHECK(svc->provider("mock"));
+  CHECK(svc->provider("fly_machines"));
+  compute_request req;
+  req.gpu = "none";
+  req.name = "worker";
+  auto c = rt->orchestrator().spawn("mock", req);
+  REQUIRE_MESSAGE(c, (c ? "" : to_string(c.error())));
+  CHECK(rt->orchestrator().list_ids() == std::vector<std::string>{c->id});
+  CHECK(rt->stop());
+}
+
+TEST_CASE("runtime: without orchestrator.enabled the orchestrator facade refuses") {
+  runtime_fixture f;
+  auto rt = runtime::start(*f.sys, f.opts, f.parts);
+  REQUIRE(rt);
+  auto r = rt->orchestrator().touch("x");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == errc::unsupported);
+  CHECK(rt->stop());
+}

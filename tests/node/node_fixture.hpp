@@ -287,6 +287,8 @@ struct node_fixture_options {
   duration sse_linger = std::chrono::minutes{1};
   long deploy_step_ms = 5;
   bool tls = false; ///< serve HTTPS with a certificate made for the test
+  /// Last word on the options before the runtime starts (e.g. orchestrator.enabled).
+  std::function<void(options&)> configure{};
 };
 
 /// The whole node, started in the constructor, stopped in the destructor.
@@ -340,6 +342,8 @@ struct node_fixture {
       opts.node.tls_key = (dir / "key.pem").string();
       trusted_pem = cert.cert_pem;
     }
+    if (fo.configure)
+      fo.configure(opts);
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     runtime_parts parts;
     parts.env = fake_env({});

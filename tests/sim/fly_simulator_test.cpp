@@ -959,3 +959,26 @@ TEST_CASE("a delay fault answers normally but late, and a client deadline shorte
   REQUIRE_FALSE(timed_out);
   CHECK(timed_out.error().code() == errc::timeout);
 }
+
+TEST_CASE("an insufficient_capacity fault answers Fly's status word, over the API and the control endpoint, and the client says errc::capacity") {
+  sim_fixture f;
+  f.make_app("cap-app");
+  auto cap = fault(fly_fault::kind::status, 412, 1);
+  cap.fly_status = "insufficient_capacity";
+  f.sim->inject("POST", "/v1/apps/{app}/machines", cap);
+  auto raw = f.raw("POST", "/v1/apps/cap-app/machines", R"({"config":{"image":"nginx"}})");
+  REQUIRE(raw);
+  CHECK(raw->status == 412);
+  CHECK(body_of(*raw).as_object().at("status").as_string() == "insufficient_capacity");
+  auto ctl = f.raw("POST", "/__sim/faults",
+                   R"({"method":"POST","route":"/v1/apps/{app}/machines","status":412,"fly_status":"insufficient_capacity"})");
+  REQUIRE(ctl);
+  fly_machine_request req;
+  req.config = {{"image", "nginx"}};
+  auto m = sync<fly_machine>([&](auto cb) { f.fly->create_machine("cap-app", req, cb); });
+  REQUIRE_FALSE(m);
+  CHECK(m.error().code() == errc::capacity);
+  CHECK(m.error().message().find("insufficient_capacity") != std::string::npos);
+  auto ok = sync<fly_machine>([&](auto cb) { f.fly->create_machine("cap-app", req, cb); });
+  CHECK(ok.has_value()); // the fault was for one request only
+}

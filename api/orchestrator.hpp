@@ -1,0 +1,120 @@
+#pragma once
+// The orchestrator part of Atlas's facade (DESIGN.md §4.4, ExAtlas's
+// Orchestrator, reference/exatlas.md §17.1): spawn tracked compute on a
+// named provider, touch it, read it, stop tracking it (which terminates
+// it), and call providers directly for untracked work. Blocking calls (with
+// deadlines) for plain threads; the async overloads are for actors (their
+// `then` runs in the calling actor's context). docs/orchestrator.md.
+
+#include <atlas/actors/compute_events.hpp>
+#include <atlas/actors/orchestrator_services.hpp>
+#include <atlas/core/expected.hpp>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atlas {
+
+/// One tracked resource as the node and the dashboard show it (JSON: to_json).
+struct compute_info {
+  compute resource;
+  std::string provider;
+  std::string user_id;
+  std::int64_t idle_ms = 0;     ///< since the last touch (or the spawn)
+  std::int64_t idle_ttl_ms = 0;
+  std::int64_t heartbeat_ms = 0;
+  std::int64_t tracked_ms = 0;  ///< since tracking began
+  bool terminating = false;
+  std::string terminate_reason; ///< while terminating
+  std::uint32_t server_starts = 0;
+};
+
+/// JSON objects for HTTP answers; a bearer token is never included (only its hash).
+std::string to_json(const compute& c);
+std::string to_json(const compute_info& i);
+std::string to_json(const reap_report& r);
+std::string to_json(const compute_event& ev, const std::string& id);
+/// A compute request from a JSON object with compute_request's field names
+/// (lists as arrays, maps as objects, ports as [{"port":8000,"protocol":"http"}]
+/// or "8000/http"); errc::validation naming the bad or unknown field.
+expected<compute_request> compute_request_from_json(const std::string& text);
+
+/// A handle on a running orchestrator subtree; cheap to copy, thread-safe.
+/// Its actor system must outlive it. Default-constructed: every call answers
+/// errc::unsupported (orchestrator.enabled = false).
+class orchestrator {
+public:
+  orchestrator() = default;
+  /// Starts the subtree alone in `sys` (CLI, tests); providers are the ones
+  /// registered in `svc` (add_provider) — later registrations count too.
+  static expected<orchestrator> start(caf::actor_system& sys, std::shared_ptr<orchestrator_services> svc);
+  /// A facade over a subtree started elsewhere (orchestrator_supervisor_child).
+  orchestrator(caf::actor_system& sys, std::shared_ptr<orchestrator_services> svc, caf::actor supervisor = {});
+
+  /// Spawns on `provider` and tracks the result; the name gets the safety
+  /// prefix and the request the ownership mark. errc::not_found for an
+  /// unknown provider; the provider's error as it is; when tracking fails
+  /// the resource is terminated and the error says so.
+  expected<compute> spawn(const std::string& provider, const compute_request& req, const std::string& user_id = {},
+                          duration deadline = {}) const;
+  /// The idle time starts again. errc::not_found when `id` is not tracked.
+  expected<void> touch(const std::string& id, duration deadline = std::chrono::seconds{10}) const;
+  /// errc::not_found when `id` is not tracked. No actor hop: read from the registry.
+  expected<compute_info> info(const std::string& id) const;
+  /// Every tracked resource, sorted by id.
+  std::vector<compute_info> list() const;
+  std::vector<std::string> list_ids() const;
+  /// Stops tracking `id` and terminates its resource (every attempt of the
+  /// terminate budget); returns once the server is gone. errc::not_found
+  /// when not tracked. A failure to terminate is a terminate_failed event,
+  /// and the Reaper's to clean up.
+  expected<void> stop_tracked(const std::string& id, duration deadline = {}) const;
+  /// Stops / starts a tracked resource through its own provider; tracking
+  /// (and the idle clock) goes on, and the tracked status follows.
+  expected<void> stop_resource(const std::string& id, duration deadline = std::chrono::seconds{60}) const;
+  expected<void> start_resource(const std::string& id, duration deadline = std::chrono::seconds{60}) const;
+  /// One Reaper pass now.
+  expected<reap_report> reap_now(duration deadline = std::chrono::minutes{2}) const;
+
+  /// Events as (compute_event_atom, id, compute_event): of every resource
+  /// when `id` is empty (topic "atlas:compute"), else of that one.
+  expected<void> subscribe(const caf::actor& subscriber, const std::string& id = {}) const;
+  expected<void> unsubscribe(const caf::actor& subscriber, const std::string& id = {}) const;
+  /// Callback mode: `cb` runs on the dispatcher's thread; `key` names it for unsubscribe.
+  expected<void> subscribe(compute_callback cb, std::uint64_t key, const std::string& id = {}) const;
+
+  // Untracked provider calls (what `atlas compute list|terminate` use).
+  expected<provider_actor> provider(const std::string& name) const;
+  expected<std::vector<compute>> list_compute(const std::string& provider, const compute_filter& f = {},
+                                              duration deadline = std::chrono::seconds{60}) const;
+  expected<compute> get_compute(const std::string& provider, const std::string& id,
+                                duration deadline = std::chrono::seconds{60}) const;
+  expected<void> terminate(const std::string& provider, const std::string& id,
+                           duration deadline = std::chrono::seconds{60}) const;
+
+  // For actors: `then` runs in `self`'s context; nothing blocks.
+  void spawn(caf::event_based_actor* self, const std::string& provider, const compute_request& req,
+             const std::string& user_id, std::function<void(expected<compute>)> then) const;
+  void touch(caf::event_based_actor* self, const std::string& id, std::function<void(expected<void>)> then) const;
+  void stop_tracked(caf::event_based_actor* self, const std::string& id,
+                    std::function<void(expected<void>)> then) const;
+
+  /// Stops the subtree if start() started it (tracked resources are terminated).
+  expected<void> stop(duration deadline = {}) const;
+
+  const caf::actor& supervisor() const noexcept { return sup_; }
+  const std::shared_ptr<orchestrator_services>& services() const noexcept { return svc_; }
+
+private:
+  caf::actor_system* sys_ = nullptr;
+  std::shared_ptr<orchestrator_services> svc_;
+  caf::actor sup_;
+  bool owned_ = false;
+};
+
+} // namespace atlas
