@@ -25,6 +25,7 @@ int usage() {
                "  w4 PORT [K=1000] [MS=100] [SECS=20]  K log streamers polling http://127.0.0.1:PORT (NDJSON)\n"
                "                         every MS ms: polls/s, client CPU per poll, RSS (server: bench_ref's http_srv)\n"
                "  logs_latency [N=200]   simulator line -> subscriber handler, 100 ms polls: p50, p99\n"
+               "  orchestrator [N=10000] N tracked resources on the mock provider: bytes each, one Reaper pass\n"
                "Atlas's logger is off while a workload runs (ATLAS_BENCH_LOG=LEVEL turns it on).\n"
                "CAF: ATLAS_BENCH_THREADS=N workers (default: one per core), ATLAS_BENCH_MAX_THROUGHPUT=N\n"
                "messages per actor turn (default: no limit), ATLAS_BENCH_IDLE_POLL=A,M idle polls.\n");
@@ -83,6 +84,8 @@ int main(int argc, char** argv) {
   }
   if (w == "logs_latency")
     return atlas::bench::logs_latency(arg(argc, argv, 2, 200));
+  if (w == "orchestrator")
+    return atlas::bench::orchestrator_tracked(arg(argc, argv, 2, 10000));
   std::fprintf(stderr, "atlas_bench: unknown workload '%s'\n", w.c_str());
   return usage();
 }

@@ -13,5 +13,6 @@ int w6_restart(int n, int period_s);
 int w3_fanout(int subscribers, int batches);
 int w4_poll(int port, int streamers, int interval_ms, int secs);
 int logs_latency(int n);
+int orchestrator_tracked(int n);
 
 } // namespace atlas::bench
