@@ -127,7 +127,8 @@ void undo_spawn(caf::event_based_actor* self, const std::shared_ptr<orchestrator
 } // namespace
 
 caf::actor spawn_compute_registry(caf::actor_system& sys, std::shared_ptr<orchestrator_services> svc) {
-  return sys.spawn([svc](caf::event_based_actor* self) -> caf::behavior {
+  // svc as a spawn argument, not a capture (UBSan, reference/runtime.md §1.1).
+  return sys.spawn([](caf::event_based_actor* self, std::shared_ptr<orchestrator_services> svc) -> caf::behavior {
     svc->registry->clear();
     return {
       [self, svc](compute_spawn_atom, const std::string& provider_name, compute_request req,
@@ -180,7 +181,7 @@ caf::actor spawn_compute_registry(caf::actor_system& sys, std::shared_ptr<orches
       },
       [svc](caf::get_atom) { return svc->registry->size(); },
     };
-  });
+  }, std::move(svc));
 }
 
 } // namespace atlas

@@ -119,7 +119,9 @@ std::shared_ptr<pass> start_pass(reaper* self) {
 } // namespace
 
 caf::actor spawn_reaper(caf::actor_system& sys, std::shared_ptr<orchestrator_services> svc) {
-  return sys.spawn([svc](reaper* self) -> caf::behavior {
+  // svc as a spawn argument, not a capture: a function actor spawned with no
+  // argument trips UBSan's false positive (reference/runtime.md §1.1).
+  return sys.spawn([](reaper* self, std::shared_ptr<orchestrator_services> svc) -> caf::behavior {
     self->state.svc = svc;
     self->delayed_send(self, svc->orch.reap_interval, reap_tick_atom_v);
     return {
@@ -136,7 +138,7 @@ caf::actor spawn_reaper(caf::actor_system& sys, std::shared_ptr<orchestrator_ser
         return rp;
       },
     };
-  });
+  }, std::move(svc));
 }
 
 } // namespace atlas

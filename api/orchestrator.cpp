@@ -38,16 +38,16 @@ json::object compute_json(const compute& c) {
   json::array ports;
   for (auto& p : c.ports)
     ports.push_back(json::object{{"internal", p.internal},
-                                 {"external", p.external == 0 ? json::value{} : json::value{p.external}},
+                                 {"external", p.external == 0 ? json::value{} : json::value(p.external)},
                                  {"protocol", to_string(p.protocol)},
-                                 {"url", p.url.empty() ? json::value{} : json::value{p.url}}});
+                                 {"url", p.url.empty() ? json::value{} : json::value(p.url)}});
   json::object labels;
   for (auto& [k, v] : c.labels)
     labels[k] = v;
   json::value auth; // null: none
   if (c.auth.scheme != auth_scheme::none)
     auth = json::object{{"scheme", to_string(c.auth.scheme)}, {"header", c.auth.header}, {"hash", c.auth.hash}};
-  auto opt = [](const std::string& s) { return s.empty() ? json::value{} : json::value{s}; };
+  auto opt = [](const std::string& s) { return s.empty() ? json::value{} : json::value(s); };
   return json::object{{"id", c.id},
                       {"provider", c.provider},
                       {"status", to_string(c.status)},
@@ -56,11 +56,11 @@ json::object compute_json(const compute& c) {
                       {"ports", std::move(ports)},
                       {"gpu_type", opt(c.gpu_type)},
                       {"gpu_count", c.gpu_count},
-                      {"cost_per_hour", c.cost_per_hour < 0 ? json::value{} : json::value{c.cost_per_hour}},
+                      {"cost_per_hour", c.cost_per_hour < 0 ? json::value{} : json::value(c.cost_per_hour)},
                       {"region", opt(c.region)},
                       {"image", opt(c.image)},
                       {"auth", std::move(auth)},
-                      {"created_at_ms", c.created_at_ms == 0 ? json::value{} : json::value{c.created_at_ms}},
+                      {"created_at_ms", c.created_at_ms == 0 ? json::value{} : json::value(c.created_at_ms)},
                       {"labels", std::move(labels)}};
 }
 
@@ -81,13 +81,13 @@ std::string to_json(const compute_info& i) {
   json::object o{{"id", i.resource.id},
                  {"provider", i.provider},
                  {"status", to_string(i.resource.status)},
-                 {"user_id", i.user_id.empty() ? json::value{} : json::value{i.user_id}},
+                 {"user_id", i.user_id.empty() ? json::value{} : json::value(i.user_id)},
                  {"idle_ms", i.idle_ms},
                  {"idle_ttl_ms", i.idle_ttl_ms},
                  {"heartbeat_ms", i.heartbeat_ms},
                  {"tracked_ms", i.tracked_ms},
                  {"terminating", i.terminating},
-                 {"terminate_reason", i.terminate_reason.empty() ? json::value{} : json::value{i.terminate_reason}},
+                 {"terminate_reason", i.terminate_reason.empty() ? json::value{} : json::value(i.terminate_reason)},
                  {"server_starts", i.server_starts},
                  {"compute", compute_json(i.resource)}};
   return json::serialize(o);

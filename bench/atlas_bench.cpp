@@ -28,6 +28,7 @@ int usage() {
                "  sse_fanout [CLIENTS=1000] [SECS=10] [RATE=2] [POLL_MS=2000]  CLIENTS SSE clients of one app's\n"
                "                         live logs on a node (child process) over the simulator at RATE lines/s,\n"
                "                         polled every POLL_MS: events/s, node CPU, RSS\n"
+               "  orchestrator [N=10000] N tracked resources on the mock provider: bytes each, one Reaper pass\n"
                "Atlas's logger is off while a workload runs (ATLAS_BENCH_LOG=LEVEL turns it on).\n"
                "CAF: ATLAS_BENCH_THREADS=N workers (default: one per core), ATLAS_BENCH_MAX_THROUGHPUT=N\n"
                "messages per actor turn (default: no limit), ATLAS_BENCH_IDLE_POLL=A,M idle polls.\n");
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
   if (w == "sse_fanout")
     return atlas::bench::sse_fanout(arg(argc, argv, 2, 1000), arg(argc, argv, 3, 10), arg(argc, argv, 4, 2),
                                      arg(argc, argv, 5, 2000));
+  if (w == "orchestrator")
+    return atlas::bench::orchestrator_tracked(arg(argc, argv, 2, 10000));
   std::fprintf(stderr, "atlas_bench: unknown workload '%s'\n", w.c_str());
   return usage();
 }

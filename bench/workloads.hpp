@@ -14,5 +14,6 @@ int w3_fanout(int subscribers, int batches);
 int w4_poll(int port, int streamers, int interval_ms, int secs);
 int logs_latency(int n);
 int sse_fanout(int clients, int seconds, int rate, int poll_ms);
+int orchestrator_tracked(int n);
 
 } // namespace atlas::bench

@@ -45,6 +45,12 @@ std::vector<child_spec> orchestrator_children(const std::shared_ptr<orchestrator
   children.push_back(on_started(std::move(registry),
                                 [svc](const caf::actor& h) { svc->publish(orchestrator_role::registry, h); }));
 
+  auto dyn = compute_servers_supervisor_flags();
+  dyn.telemetry = flags.telemetry;
+  auto servers = dynamic_supervisor_child("compute_servers", dyn, compute_server_child(svc));
+  children.push_back(on_started(std::move(servers),
+                                [svc](const caf::actor& h) { svc->publish(orchestrator_role::servers, h); }));
+
   child_spec events;
   events.id = "events";
   events.start = [](caf::actor_system& sys, const std::string&) -> expected<caf::actor> {
@@ -52,12 +58,6 @@ std::vector<child_spec> orchestrator_children(const std::shared_ptr<orchestrator
   };
   children.push_back(on_started(std::move(events),
                                 [svc](const caf::actor& h) { svc->publish(orchestrator_role::events, h); }));
-
-  auto dyn = compute_servers_supervisor_flags();
-  dyn.telemetry = flags.telemetry;
-  auto servers = dynamic_supervisor_child("compute_servers", dyn, compute_server_child(svc));
-  children.push_back(on_started(std::move(servers),
-                                [svc](const caf::actor& h) { svc->publish(orchestrator_role::servers, h); }));
 
   child_spec reaper;
   reaper.id = "reaper";

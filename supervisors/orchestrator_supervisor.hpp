@@ -2,13 +2,15 @@
 // The orchestrator subtree (DESIGN.md §3), opt-in (orchestrator.enabled),
 // rest_for_one, children in start order:
 //   compute_registry   the tracked rows, and the spawn-then-track path
-//   events             the compute event dispatcher ("atlas:compute", "compute:<id>")
 //   compute_servers    dynamic, one compute_server per tracked resource, transient
+//   events             the compute event dispatcher ("atlas:compute", "compute:<id>")
 //   reaper             terminates orphans carrying both ownership marks
 // A compute server's crash restarts only it, from its registry row; the
-// dispatcher's crash restarts the servers and the Reaper (subscribers
-// subscribe again); the registry's, everything after it. A server's shutdown
-// timeout is svc->terminate_budget(): every terminate attempt fits in it.
+// dispatcher's crash restarts it and the Reaper, never the servers (whose
+// shutdown would terminate their resources): events published meanwhile are
+// lost and subscribers subscribe again; the registry's crash restarts
+// everything. A server's shutdown timeout is svc->terminate_budget(): every
+// terminate attempt fits in it.
 
 #include <atlas/actors/orchestrator_services.hpp>
 #include <atlas/supervisors/child_spec.hpp>

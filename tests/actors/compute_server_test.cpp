@@ -211,3 +211,25 @@ TEST_CASE("a compute event reaches an actor on compute:<id>, a callback and nobo
   CHECK(fx.alive(fx.events));
   caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("group mode: an actor that joined the subscribed CAF group receives the topic's events") {
+  orchestrator_fixture fx;
+  auto g = fx.sys.groups().get_local("atlas.compute/" + std::string{compute_all_topic});
+  auto got = std::make_shared<std::vector<std::string>>();
+  auto member = fx.sys.spawn([g, got](caf::event_based_actor* self) -> caf::behavior {
+    self->join(g);
+    return {[got](compute_event_atom, const std::string& id, const compute_event&) { got->push_back(id); }};
+  });
+  fx.run();
+  REQUIRE(fx.ask<void>(fx.events, compute_subscribe_atom_v, std::string{compute_all_topic}, g));
+  compute_event ev;
+  ev.kind = compute_event_kind::heartbeat;
+  caf::anon_send(fx.events, compute_publish_atom_v, std::string{"mock-g1"}, ev);
+  fx.run();
+  CHECK(*got == std::vector<std::string>{"mock-g1"});
+  REQUIRE(fx.ask<void>(fx.events, compute_unsubscribe_atom_v, std::string{compute_all_topic}, g));
+  caf::anon_send(fx.events, compute_publish_atom_v, std::string{"mock-g2"}, ev);
+  fx.run();
+  CHECK(got->size() == 1);
+  caf::anon_send_exit(member, caf::exit_reason::user_shutdown);
+}

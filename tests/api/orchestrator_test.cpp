@@ -158,6 +158,8 @@ TEST_CASE("the facade's tracked calls answer not_found for an untracked id and w
   CHECK(json.at("id").as_string() == c->id);
   CHECK(json.at("status").as_string() == "running");
   CHECK(json.at("provider").as_string() == "mock");
+  CHECK(json.at("compute").as_object().at("name").as_string() == c->name); // a string, not a one-element array
+  CHECK(json.at("compute").as_object().at("public_ip").as_string() == "203.0.113.1");
   CHECK(json.at("compute").as_object().at("labels").as_object().at("atlas_owner").as_string() == "node-a");
   REQUIRE(fx.orch.stop_tracked(c->id));
   CHECK(fx.orch.list_ids().empty());

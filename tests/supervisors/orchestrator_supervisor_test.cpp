@@ -55,7 +55,7 @@ struct tree_fixture : orchestrator_fixture {
 
 } // namespace
 
-TEST_CASE("the orchestrator subtree starts registry, events, compute_servers and reaper in that order, rest_for_one") {
+TEST_CASE("the orchestrator subtree starts registry, compute_servers, events and reaper in that order, rest_for_one") {
   tree_fixture fx;
   fx.self->send(fx.sup, which_children_atom_v);
   fx.run();
@@ -65,7 +65,7 @@ TEST_CASE("the orchestrator subtree starts registry, events, compute_servers and
                        ids.push_back(c.id);
                    },
                    caf::after(0s) >> [] { FAIL("no answer"); });
-  CHECK(ids == std::vector<std::string>{"compute_registry", "events", "compute_servers", "reaper"});
+  CHECK(ids == std::vector<std::string>{"compute_registry", "compute_servers", "events", "reaper"});
   CHECK(orchestrator_supervisor_flags().strategy == restart_strategy::rest_for_one);
   CHECK(compute_server_child(fx.svc).shutdown->timeout == fx.svc->terminate_budget());
 }
