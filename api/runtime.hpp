@@ -19,6 +19,7 @@
 #include <atlas/core/telemetry.hpp>
 #include <atlas/storage/token_storage.hpp>
 #include <atlas/supervisors/child_spec.hpp>
+#include <atlas/supervisors/supervisor_flags.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
 
 #include <caf/actor.hpp>
@@ -39,7 +40,7 @@ struct runtime_parts {
   /// The user's own durable token storage (it must pass
   /// <atlas/storage/token_storage_conformance.hpp>); null: LMDB in
   /// tokens.storage_dir.
-  std::shared_ptr<token_storage> token_storage{};
+  std::shared_ptr<atlas::token_storage> storage{};
   /// Receives every telemetry event; must outlive the runtime. May be null.
   telemetry_sink* telemetry = nullptr;
   /// Where FLY_* variables are read; the process environment by default.
