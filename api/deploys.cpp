@@ -5,6 +5,7 @@
 #include <atlas/supervisors/supervisor_messages.hpp>
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include <atomic>
@@ -63,6 +64,33 @@ expected<void> ask_runner(caf::actor_system& sys, const deploy_services& svc, co
     .receive([&](expected<void>& r) { out = std::move(r); },
              [&](caf::error& e) { out = from_caf(sys, e, what); });
   return out;
+}
+
+// The same two requests, for an actor: answered in its context.
+template <class... Ts>
+void ask_runner_async(caf::event_based_actor* self, const deploy_services& svc, const std::string& ticket,
+                      bool start, std::function<void(expected<void>)> then, Ts... xs) {
+  auto what = "deploy " + ticket;
+  auto sup = svc.runners();
+  if (!sup)
+    return then(error{errc::shutdown, what + ": the deploys subtree is not running"});
+  auto failed = [=](caf::error& e) {
+    auto err = from_caf(self->system(), e, what);
+    then(err.code() == errc::not_found ? error{errc::not_found, what + ": no such deploy running"} : err);
+  };
+  auto got = [=](expected<caf::actor>& h) {
+    if (!h) {
+      if (h.error().code() == errc::not_found)
+        return then(error{errc::not_found, what + ": no such deploy running"});
+      return then(h.error());
+    }
+    self->request(*h, kAskTimeout, xs...)
+      .then([then](expected<void>& r) { then(std::move(r)); }, failed);
+  };
+  if (start)
+    self->request(sup, kAskTimeout, start_child_atom_v, ticket).then(got, failed);
+  else
+    self->request(sup, kAskTimeout, caf::get_atom_v, ticket).then(got, failed);
 }
 
 deploy_spec spec_for(const std::string& dir, const deploy_options& o) {
@@ -124,6 +152,41 @@ expected<void> deploys::cancel(const std::string& ticket) const {
   if (!svc_)
     return disabled();
   return ask_runner(*sys_, *svc_, ticket, false, deploy_cancel_atom_v);
+}
+
+void deploys::stream_deploy(caf::event_based_actor* self, const caf::actor& subscriber,
+                            const std::string& dir, const std::string& ticket, const deploy_options& o,
+                            callback<void> then) const {
+  if (!svc_)
+    return then(disabled());
+  if (auto ok = check_ticket(ticket); !ok)
+    return then(ok);
+  if (o.timeout.count() < 0 || o.activity_timeout.count() < 0)
+    return then(error{errc::validation, "deploy " + ticket + ": timeouts must not be negative"});
+  ask_runner_async(self, *svc_, ticket, true, std::move(then), deploy_run_atom_v, spec_for(dir, o),
+                   subscriber);
+}
+
+void deploys::subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                        const std::string& ticket, callback<void> then) const {
+  if (!svc_)
+    return then(disabled());
+  if (!subscriber)
+    return then(error{errc::validation, "deploy " + ticket + ": no subscriber actor"});
+  ask_runner_async(self, *svc_, ticket, false, std::move(then), deploy_subscribe_atom_v, subscriber);
+}
+
+void deploys::unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                          const std::string& ticket, callback<void> then) const {
+  if (!svc_)
+    return then(disabled());
+  ask_runner_async(self, *svc_, ticket, false, std::move(then), deploy_unsubscribe_atom_v, subscriber);
+}
+
+void deploys::cancel(caf::event_based_actor* self, const std::string& ticket, callback<void> then) const {
+  if (!svc_)
+    return then(disabled());
+  ask_runner_async(self, *svc_, ticket, false, std::move(then), deploy_cancel_atom_v);
 }
 
 expected<deploy_result> deploys::deploy_result_of(const std::string& dir, const deploy_options& o) const {

@@ -11,6 +11,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -57,6 +58,18 @@ public:
   /// Stops the ticket's deploy (SIGINT, grace, SIGTERM, grace, SIGKILL); its
   /// subscribers get the exit with status cancelled. errc::not_found when none runs.
   expected<void> cancel(const std::string& ticket) const;
+
+  /// Asynchronous, for actors: the same calls, `then` runs once in `self`'s context.
+  template <class T>
+  using callback = std::function<void(expected<T>)>;
+  void stream_deploy(caf::event_based_actor* self, const caf::actor& subscriber,
+                     const std::string& dir, const std::string& ticket, const deploy_options& o,
+                     callback<void> then) const;
+  void subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                 const std::string& ticket, callback<void> then) const;
+  void unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                   const std::string& ticket, callback<void> then) const;
+  void cancel(caf::event_based_actor* self, const std::string& ticket, callback<void> then) const;
 
   /// Stops the subtree if start() started it; running deploys are stopped lease-safely.
   expected<void> stop(duration deadline = std::chrono::seconds{60}) const;

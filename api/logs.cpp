@@ -204,6 +204,32 @@ void logs::subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
       [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
 }
 
+void logs::unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                       const std::string& app, const log_subscription_options& opts,
+                       callback<void> then) const {
+  auto topic = checked_topic(svc_, app, opts);
+  if (!topic)
+    return then(topic.error());
+  auto streamers = svc_->handle(log_role::streamers);
+  if (!streamers)
+    return then(error{errc::no_streamer, "logs of " + app + ": the logs subtree is not running"});
+  auto what = "logs of " + *topic;
+  auto timeout = std::chrono::seconds{10};
+  self->request(streamers, timeout, caf::get_atom_v, *topic)
+    .then(
+      [=](expected<caf::actor>& h) {
+        if (!h) {
+          if (h.error().code() == errc::not_found)
+            return then(error{errc::not_found, what + ": not subscribed (no streamer)"});
+          return then(h.error());
+        }
+        self->request(*h, timeout, unsubscribe_atom_v, subscriber)
+          .then([then](expected<void>& r) { then(std::move(r)); },
+                [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
+      },
+      [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
+}
+
 expected<void> logs::stop(duration deadline) const {
   if (!sup_)
     return {};

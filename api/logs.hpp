@@ -12,6 +12,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/group.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include <memory>
 #include <string>
@@ -27,6 +28,12 @@ struct log_subscription_options {
   /// Batches the subscriber may leave unhandled before it is evicted; 0:
   /// logs.max_in_flight (64). Actors only.
   std::uint32_t max_in_flight = 0;
+
+  template <class Inspector>
+  friend auto inspect(Inspector& f, log_subscription_options& x) {
+    return f(caf::meta::type_name("atlas::log_subscription_options"), x.region, x.instance,
+             x.since_ns, x.max_in_flight);
+  }
 };
 
 /// A handle on a running logs subtree; cheap to copy, thread-safe. Its actor
@@ -70,6 +77,9 @@ public:
   void subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                  const std::string& app, const log_subscription_options& opts,
                  callback<void> then) const;
+  void unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
+                   const std::string& app, const log_subscription_options& opts,
+                   callback<void> then) const;
 
   /// Stops the subtree if start() started it; waits for it to be gone.
   expected<void> stop(duration deadline = std::chrono::seconds{30}) const;

@@ -109,6 +109,13 @@ expected<assembled> assemble(caf::actor_system& sys, const options& opts, runtim
     if (opts.logs.enabled) {
       st->log_svc = make_log_services(opts, *http, logs_token_function(st->tokens_api));
       st->log_svc->telemetry = parts.telemetry;
+      // The streamers poll through `http`: they keep it alive, whichever
+      // goes last, the runtime or the tree.
+      st->log_svc->fetch = [http, inner = std::move(st->log_svc->fetch)](
+                             const fly_logs_query& q, const secret& token,
+                             std::function<void(expected<fly_logs_page>)> done) {
+        inner(q, token, std::move(done));
+      };
       auto lf = logs_supervisor_flags();
       lf.telemetry = parts.telemetry;
       fly_children.push_back(logs_supervisor_child(st->log_svc, lf));

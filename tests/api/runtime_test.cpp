@@ -1,7 +1,7 @@
 // The whole Atlas tree in one call (api/runtime.hpp) against the Fly
 // simulator over loopback: its shape, the facades it hands back, OTP stop
 // order, the root as a child of a user's supervisor, and disabled subtrees.
-#include <atlas/api/runtime.hpp>
+#include <atlas/atlas.hpp>
 
 #include "../support/fake_env.hpp"
 #include "../support/wait.hpp"
@@ -249,4 +249,79 @@ TEST_CASE("runtime: a corrupt manual token store fails start, naming the file") 
   CHECK(rt.error().message().find("atlas_sup did not start") != std::string::npos);
   CHECK(rt.error().message().find(manual.string()) != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("runtime: typed handles answer through the facades, errors as values") {
+  runtime_fixture f;
+  auto rt = runtime::start(*f.sys, f.opts, f.parts);
+  REQUIRE(rt);
+  auto h = spawn_typed_handles(*rt);
+  caf::scoped_actor self{*f.sys, true};
+  self->request(h.tokens, 10s, token_get_atom_v, std::string{"app-a"})
+    .receive(
+      [&](expected<token_reply>& r) {
+        REQUIRE(r);
+        CHECK(r->source == token_source::env);
+        CHECK(r->token.reveal() == f.sim->token());
+      },
+      [](caf::error&) { FAIL("no answer"); });
+  self->request(h.tokens, 10s, token_get_atom_v, std::string{"Not An App"})
+    .receive([&](expected<token_reply>& r) {
+               REQUIRE_FALSE(r);
+               CHECK(r.error().code() == errc::validation);
+             },
+             [](caf::error&) { FAIL("no answer"); });
+  // A subscriber actor through the typed logs handle gets the app's lines.
+  auto got = std::make_shared<std::atomic<std::size_t>>(0);
+  auto sub = f.sys->spawn([got](caf::event_based_actor*) -> caf::behavior {
+    return {[got](logs_atom, const std::string&, const log_batch& b) { *got += b.entries().size(); },
+            [](logs_stopped_atom, const std::string&) {}};
+  });
+  self->request(h.logs, 10s, subscribe_atom_v, sub, std::string{"app-a"}, log_subscription_options{})
+    .receive([&](expected<void>& r) { CHECK(r); }, [](caf::error&) { FAIL("no answer"); });
+  log_entry e;
+  e.timestamp_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  e.message = "typed";
+  REQUIRE(wait_until([&] {
+    f.sim->append_log("app-a", e);
+    e.timestamp_ns += 1000;
+    return got->load() > 0;
+  }));
+  self->request(h.logs, 10s, unsubscribe_atom_v, sub, std::string{"app-a"}, log_subscription_options{})
+    .receive([&](expected<void>& r) { CHECK(r); }, [](caf::error&) { FAIL("no answer"); });
+  self->request(h.deploys, 10s, deploy_cancel_atom_v, std::string{"no-such-ticket"})
+    .receive([&](expected<void>& r) {
+               REQUIRE_FALSE(r);
+               CHECK(r.error().code() == errc::not_found);
+             },
+             [](caf::error&) { FAIL("no answer"); });
+  caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
+  CHECK(rt->stop());
+}
+
+TEST_CASE("runtime: the message types announced for CAF's network layer round-trip by name") {
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  auto names = message_type_names();
+  CHECK(std::find(names.begin(), names.end(), "atlas::log_batch") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "atlas::deploy_result") != names.end());
+  caf::actor_system sys{cfg};
+  for (auto& n : names)
+    CHECK_MESSAGE(sys.types().make_value(n) != nullptr, n);
+}
+
+TEST_CASE("runtime: a user's own token storage is the one the tokens subtree writes to") {
+  runtime_fixture f;
+  auto mine = std::make_shared<memory_token_storage>();
+  f.parts.storage = mine;
+  auto rt = runtime::start(*f.sys, f.opts, f.parts);
+  REQUIRE(rt);
+  REQUIRE(rt->tokens().set_manual("app-a", secret{"fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"}));
+  auto stored = mine->get("app-a", token_key::manual);
+  REQUIRE(stored);
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->value.reveal() == "fo1_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA");
+  CHECK(rt->stop());
 }
