@@ -186,6 +186,24 @@ const std::vector<key_spec>& keys() {
     };
     t.push_back(text_key("node.project_root", &options::node, &node_options::project_root,
                          kind::text, "where `atlas node` discovers fly.toml apps"));
+    t.push_back({"node.caf_port", kind::count,
+                 "publish the logs handle on CAF's network layer at this port; 0: off",
+                 [](options& o, const std::string& v) -> std::optional<std::string> {
+                   unsigned port = 0;
+                   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), port);
+                   if (ec != std::errc{} || end != v.data() + v.size() || port > 65535)
+                     return "expected a port from 0 (off) to 65535";
+                   o.node.caf_port = static_cast<std::uint16_t>(port);
+                   return std::nullopt;
+                 },
+                 [](const options& o) { return std::to_string(o.node.caf_port); }});
+    t.push_back(text_key("node.caf_bind", &options::node, &node_options::caf_bind, kind::text,
+                         "address of that publication (BASP has no authentication)"));
+    t.back().set = [inner = t.back().set](options& o, const std::string& v) {
+      if (v.empty())
+        return std::optional<std::string>{"expected an IP address, e.g. 127.0.0.1"};
+      return inner(o, v);
+    };
     // [log]
     t.push_back({"log.level", kind::choice, "Atlas's own log level",
                  [](options& o, const std::string& v) -> std::optional<std::string> {

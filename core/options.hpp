@@ -63,6 +63,11 @@ struct orchestrator_options {
 struct node_options {
   std::string listen = "127.0.0.1:4600";
   std::string project_root = ".";
+  /// Port where `atlas node` publishes its logs handle on CAF's network
+  /// layer (node/remote_publication.hpp); 0: not published.
+  std::uint16_t caf_port = 0;
+  /// Address of that publication; BASP has no authentication, so loopback.
+  std::string caf_bind = "127.0.0.1";
 };
 
 /// Everything configurable. Default-constructed, it holds the defaults.
