@@ -21,6 +21,12 @@ namespace {
 // event_based_actor; its handlers are exactly logs_actor's, and it is
 // published under that interface.
 caf::behavior logs_gateway(caf::event_based_actor* self, logs lgs) {
+  // Anything else from the network is refused (the sender gets
+  // sec::unexpected_message) and logged without its content.
+  self->set_default_handler([](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+    log().warn("CAF publication: refused a message the logs interface does not have");
+    return caf::sec::unexpected_message;
+  });
   auto answer = [self] {
     auto rp = self->make_response_promise<expected<void>>();
     return std::make_pair(rp, [rp](expected<void> r) mutable { rp.deliver(std::move(r)); });

@@ -74,6 +74,7 @@ struct remote_fixture {
   std::unique_ptr<caf::actor_system> remote_sys;
   options opts;
   std::optional<runtime> rt;
+  std::vector<caf::actor> spawned; // stopped first: a system waits for its actors
 
   remote_fixture() {
     sim = std::move(*fly_simulator::start());
@@ -94,6 +95,8 @@ struct remote_fixture {
     rt = std::move(*started);
   }
   ~remote_fixture() {
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     if (rt)
       (void) rt->stop();
     rt.reset();
@@ -115,10 +118,25 @@ struct remote_fixture {
     return result;
   }
 
+  caf::actor collect(caf::actor_system& sys, std::shared_ptr<received> r) {
+    spawned.push_back(sys.spawn(collector, std::move(r)));
+    return spawned.back();
+  }
+
+  // After subscribing, one answered poll: lines appended before the
+  // streamer's first page would be older than it (the latest lines).
+  void settle() {
+    auto before = sim->count("GET", "/api/v1/apps/{app}/logs", 200);
+    REQUIRE(wait_until([&] { return sim->count("GET", "/api/v1/apps/{app}/logs", 200) > before; }));
+  }
+
+  // New lines, stamped now: the streamer's cursor starts at the present.
   void append(int from, int to) {
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
     for (int i = from; i < to; ++i) {
       log_entry e;
-      e.timestamp_ns = 1'790'000'000'000'000'000 + i * 1'000'000;
+      e.timestamp_ns = now + i;
       e.instance = "0123456789abcd";
       e.region = "ams";
       e.level = "info";
@@ -140,14 +158,16 @@ TEST_CASE("remote_publication: a subscriber in another actor system receives eve
 
   auto local = std::make_shared<received>();
   auto remote = std::make_shared<received>();
-  auto local_actor = f.node_sys->spawn(collector, local);
-  auto remote_actor = f.remote_sys->spawn(collector, remote);
+  auto local_actor = f.collect(*f.node_sys, local);
+  auto remote_actor = f.collect(*f.remote_sys, remote);
   REQUIRE(f.rt->logs().subscribe(local_actor, "app-a"));
   REQUIRE(f.subscribe_remotely(pub->port(), remote_actor));
+  f.settle();
 
   // Several polls' worth, so the entries come in several batches.
   f.append(0, 40);
   REQUIRE(wait_until([&] { return local->size() >= 40 && remote->size() >= 40; }));
+  f.settle(); // the next lines come in later polls
   f.append(40, 100);
   REQUIRE(wait_until([&] { return local->size() >= 100 && remote->size() >= 100; }));
   auto l = local->copy();
@@ -156,9 +176,6 @@ TEST_CASE("remote_publication: a subscriber in another actor system receives eve
   CHECK(r == l); // the same entries, none lost or repeated, every field intact
   CHECK(r.front().message == "line 0");
   CHECK(r.back().message == "line 99");
-
-  caf::anon_send_exit(local_actor, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(remote_actor, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("remote_publication: a remote subscriber gets logs_stopped when the node's logs tree stops") {
@@ -166,8 +183,9 @@ TEST_CASE("remote_publication: a remote subscriber gets logs_stopped when the no
   auto pub = remote_publication::publish(*f.node_sys, *f.rt, {"127.0.0.1", 0});
   REQUIRE(pub);
   auto remote = std::make_shared<received>();
-  auto remote_actor = f.remote_sys->spawn(collector, remote);
+  auto remote_actor = f.collect(*f.remote_sys, remote);
   REQUIRE(f.subscribe_remotely(pub->port(), remote_actor));
+  f.settle();
   f.append(0, 5);
   REQUIRE(wait_until([&] { return remote->size() >= 5; }));
   REQUIRE(f.rt->stop());
@@ -176,20 +194,20 @@ TEST_CASE("remote_publication: a remote subscriber gets logs_stopped when the no
     std::lock_guard g{remote->mtx};
     return remote->stopped == std::vector<std::string>{"app-a"};
   }));
-  caf::anon_send_exit(remote_actor, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("remote_publication: the published actor answers the logs interface only, never a token request") {
   remote_fixture f;
   auto pub = remote_publication::publish(*f.node_sys, *f.rt, {"127.0.0.1", 0});
   REQUIRE(pub);
-  // A client that skips the interface check and asks for a token anyway.
-  auto raw = f.remote_sys->middleman().remote_actor("127.0.0.1", pub->port());
-  REQUIRE(raw);
+  // A client that drops the type and asks for a token anyway.
+  auto typed = f.remote_sys->middleman().remote_actor<logs_actor>("127.0.0.1", pub->port());
+  REQUIRE(typed);
+  auto raw = caf::actor_cast<caf::actor>(*typed);
   caf::scoped_actor self{*f.remote_sys};
   bool answered_with_token = false;
   std::optional<caf::error> refused;
-  self->request(*raw, 10s, token_get_atom_v, std::string{"app-a"})
+  self->request(raw, 10s, token_get_atom_v, std::string{"app-a"})
     .receive([&](const expected<token_reply>&) { answered_with_token = true; },
              [&](caf::error& e) { refused = e; });
   CHECK_FALSE(answered_with_token);
