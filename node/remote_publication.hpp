@@ -38,7 +38,9 @@ class remote_publication {
 public:
   /// An inactive publication (node.caf_port = 0): port() is 0, stop() does nothing.
   remote_publication() = default;
+  /// Takes over `other`'s publication; `other` becomes inactive.
   remote_publication(remote_publication&& other) noexcept;
+  /// Stops this publication, then takes over `other`'s.
   remote_publication& operator=(remote_publication&& other) noexcept;
   remote_publication(const remote_publication&) = delete;
   remote_publication& operator=(const remote_publication&) = delete;
