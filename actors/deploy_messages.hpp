@@ -39,6 +39,7 @@ struct deploy_spec {
   std::string config; ///< --config ("": dir/fly.toml)
   /// 0: the options' (deploys.absolute_timeout / deploys.activity_timeout).
   std::int64_t timeout_ms = 0;
+  /// Inactivity cap in ms; 0: deploys.activity_timeout.
   std::int64_t activity_timeout_ms = 0;
 
   template <class Inspector>
@@ -60,19 +61,26 @@ std::string_view to_string(deploy_status s) noexcept;
 
 /// How a deploy ended.
 struct deploy_result {
+  /// How it ended.
   deploy_status status = deploy_status::failed;
+  /// flyctl's exit status; -1 when it never ran or was killed.
   int exit_code = -1;
   std::string stopped_by;    ///< "exit", or the ladder's step that ended it: SIGINT, SIGTERM, SIGKILL
   std::string reason;        ///< timeout: "absolute" or "activity"; failed/not_found: the message
   std::string output;        ///< every line, redacted, '\n'-terminated (bounded: see truncated)
   bool truncated = false;    ///< output passed its bound; the first bytes are kept
+  /// Lines of output, counted before truncation.
   std::uint64_t lines = 0;
+  /// Wall time from start to exit.
   std::int64_t duration_ms = 0;
   std::string image;         ///< from "image: ..."
+  /// Machines flyctl reported updated.
   std::uint32_t machines_done = 0;
+  /// Machines flyctl said it would update.
   std::uint32_t machines_total = 0;
   std::string contradiction; ///< the text's verdict disagrees with the exit status (flyctl bugs)
 
+  /// True when flyctl exited 0.
   bool ok() const noexcept { return status == deploy_status::ok; }
 
   template <class Inspector>

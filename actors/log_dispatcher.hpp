@@ -32,8 +32,11 @@ namespace atlas {
 /// A callback subscriber: each function may be empty. They run on the
 /// dispatcher's thread, one at a time.
 struct log_callbacks {
+  /// New lines (the same content an actor gets as (logs_atom, app, log_batch)).
   std::function<void(const std::string& app, const log_batch&)> on_batch;
+  /// Lines may be missing (logs_gap).
   std::function<void(const std::string& app, const log_gap&)> on_gap;
+  /// The app's streamer stopped (logs_stopped); nothing more comes.
   std::function<void(const std::string& app)> on_stopped;
 };
 using log_callbacks_ptr = std::shared_ptr<const log_callbacks>;

@@ -54,7 +54,9 @@ constexpr stats_atom stats_atom_v{};
 /// Counts one subscription's deliveries that its handler has not run yet
 /// (SObjectizer's message limit, reference/runtime.md §1.13 option 2).
 struct delivery_meter {
+  /// Deliveries sent whose handler has not run yet.
   std::atomic<std::uint32_t> in_flight{0};
+  /// Deliveries whose handler has run, ever.
   std::atomic<std::uint64_t> handled{0};
 };
 
@@ -68,23 +70,33 @@ struct delivery_meter {
 /// acknowledged when it leaves this node.
 class log_batch {
 public:
+  /// The entries of one batch, oldest first.
   using lines = std::vector<log_entry>;
 
   log_batch() = default;
+  /// A batch over shared, immutable entries.
   explicit log_batch(std::shared_ptr<const lines> entries) : entries_(std::move(entries)) {}
+  /// Shares the entries; the copy carries no acknowledgement.
   log_batch(const log_batch& other) : entries_(other.entries_) {}
+  /// Moves the entries and the acknowledgement.
   log_batch(log_batch&& other) noexcept = default;
+  /// Shares the entries; the target's acknowledgement, if any, is dropped unacknowledged.
   log_batch& operator=(const log_batch& other) {
     entries_ = other.entries_;
     ack_.reset();
     return *this;
   }
+  /// Moves the entries and the acknowledgement.
   log_batch& operator=(log_batch&& other) noexcept = default;
   ~log_batch() { acknowledge(); }
 
+  /// The entries, oldest first (empty for a default-constructed batch).
   const lines& entries() const noexcept { return entries_ ? *entries_ : empty(); }
+  /// How many entries.
   std::size_t size() const noexcept { return entries().size(); }
+  /// True when the batch holds no entry.
   bool empty_batch() const noexcept { return size() == 0; }
+  /// The shared entries themselves (null for a default-constructed batch).
   const std::shared_ptr<const lines>& shared() const noexcept { return entries_; }
 
   /// The same lines, counted on `meter` until this object is destroyed.
@@ -125,7 +137,9 @@ private:
 /// Lines may be missing between `from_ns` and `to_ns` (ns since the epoch):
 /// what a subscriber gets instead of silence.
 struct log_gap {
+  /// First instant that may be missing, ns since the epoch.
   std::int64_t from_ns = 0;
+  /// Last instant that may be missing, ns since the epoch.
   std::int64_t to_ns = 0;
   std::string reason; ///< "cursor older than retention", "more lines share one instant than a page holds"
 

@@ -17,6 +17,7 @@
 
 namespace atlas {
 
+/// How to run one deploy; every field has a default.
 struct deploy_options {
   std::string app{};    ///< --app ("": the fly.toml's)
   std::string config{}; ///< --config ("": dir/fly.toml)
@@ -54,6 +55,7 @@ public:
                                const std::string& ticket, const deploy_options& o = {}) const;
   /// More subscribers for a running ticket; errc::not_found when none runs.
   expected<void> subscribe(const caf::actor& subscriber, const std::string& ticket) const;
+  /// Stops sending the ticket's lines to `subscriber`; errc::not_found when none runs.
   expected<void> unsubscribe(const caf::actor& subscriber, const std::string& ticket) const;
   /// Stops the ticket's deploy (SIGINT, grace, SIGTERM, grace, SIGKILL); its
   /// subscribers get the exit with status cancelled. errc::not_found when none runs.
@@ -62,19 +64,25 @@ public:
   /// Asynchronous, for actors: the same calls, `then` runs once in `self`'s context.
   template <class T>
   using callback = std::function<void(expected<T>)>;
+  /// Asynchronous stream_deploy: `then` gets what the blocking call returns.
   void stream_deploy(caf::event_based_actor* self, const caf::actor& subscriber,
                      const std::string& dir, const std::string& ticket, const deploy_options& o,
                      callback<void> then) const;
+  /// Asynchronous subscribe.
   void subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                  const std::string& ticket, callback<void> then) const;
+  /// Asynchronous unsubscribe.
   void unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                    const std::string& ticket, callback<void> then) const;
+  /// Asynchronous cancel.
   void cancel(caf::event_based_actor* self, const std::string& ticket, callback<void> then) const;
 
   /// Stops the subtree if start() started it; running deploys are stopped lease-safely.
   expected<void> stop(duration deadline = std::chrono::seconds{60}) const;
 
+  /// The deploys dynamic supervisor (null when the Fly tree is disabled).
   const caf::actor& supervisor() const noexcept { return sup_; }
+  /// What the subtree runs on: options, process runner, telemetry.
   const std::shared_ptr<deploy_services>& services() const noexcept { return svc_; }
 
 private:

@@ -19,6 +19,7 @@
 
 namespace atlas {
 
+/// Which lines a subscription wants, and its flow-control limit.
 struct log_subscription_options {
   std::string region{};   ///< only this region (three letters)
   std::string instance{}; ///< only this machine (its id)
@@ -41,6 +42,7 @@ struct log_subscription_options {
 /// logs tree: every call answers errc::no_streamer.
 class logs {
 public:
+  /// The callback of an asynchronous call: runs once, in the calling actor's context.
   template <class T>
   using callback = std::function<void(expected<T>)>;
 
@@ -53,9 +55,11 @@ public:
 
   // Blocking, for plain threads (never from an actor handler); deadline 0: 10 s.
   // Subscribing twice changes the limit, never doubles deliveries.
+  /// Subscribes an actor: it receives the messages of actors/log_messages.hpp.
   expected<void> subscribe(const caf::actor& subscriber, const std::string& app,
                            const log_subscription_options& opts = {},
                            duration deadline = duration{0}) const;
+  /// Unsubscribes an actor; errc::not_found when it was not subscribed.
   expected<void> unsubscribe(const caf::actor& subscriber, const std::string& app,
                              const log_subscription_options& opts = {},
                              duration deadline = duration{0}) const;
@@ -63,6 +67,7 @@ public:
   expected<std::uint64_t> subscribe(log_callbacks callbacks, const std::string& app,
                                     const log_subscription_options& opts = {},
                                     duration deadline = duration{0}) const;
+  /// Unsubscribes a callback subscriber by the id subscribe() returned.
   expected<void> unsubscribe(std::uint64_t callback_id, const std::string& app,
                              const log_subscription_options& opts = {},
                              duration deadline = duration{0}) const;
@@ -70,6 +75,7 @@ public:
   expected<caf::group> subscribe_group(const std::string& app,
                                        const log_subscription_options& opts = {},
                                        duration deadline = duration{0}) const;
+  /// Stops sending the app's messages to its group.
   expected<void> unsubscribe_group(const std::string& app, const log_subscription_options& opts = {},
                                    duration deadline = duration{0}) const;
 
@@ -77,6 +83,7 @@ public:
   void subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                  const std::string& app, const log_subscription_options& opts,
                  callback<void> then) const;
+  /// Asynchronous unsubscribe: `then` runs once, in `self`'s context.
   void unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                    const std::string& app, const log_subscription_options& opts,
                    callback<void> then) const;
@@ -84,7 +91,9 @@ public:
   /// Stops the subtree if start() started it; waits for it to be gone.
   expected<void> stop(duration deadline = std::chrono::seconds{30}) const;
 
+  /// The logs supervisor (null for a disabled logs tree).
   const caf::actor& supervisor() const noexcept { return sup_; }
+  /// What the subtree runs on: options, HTTP fetch, token function, telemetry.
   const std::shared_ptr<log_services>& services() const noexcept { return svc_; }
 
 private:

@@ -56,9 +56,13 @@ struct runtime_parts {
 
 /// One node of the supervision tree as the runtime sees it right now.
 struct tree_node {
+  /// The child's id in its supervisor ("atlas_sup", "fly_sup", "tokens_sup", ...).
   std::string id;
+  /// Worker or supervisor.
   child_type type = child_type::supervisor;
+  /// Running, restarting or terminating.
   child_state state = child_state::running;
+  /// Restarts of this child since its supervisor started.
   std::uint32_t restarts = 0;
   std::vector<tree_node> children; ///< empty for workers
 };
@@ -78,6 +82,7 @@ public:
   /// whose facades reach it once that tree has started it. stop() is then
   /// the user's supervisor's business.
   struct child_and_runtime;
+  /// Builds the tree as a child spec for the caller's own supervisor (see above).
   static expected<child_and_runtime> as_child(caf::actor_system& sys, const options& opts,
                                               runtime_parts parts = {});
 
@@ -86,6 +91,7 @@ public:
   /// until it is gone. errc::unsupported for an as_child runtime.
   expected<void> stop(duration deadline = std::chrono::seconds{60}) const;
 
+  /// The tokens facade.
   const atlas::tokens& tokens() const;
   /// Default-constructed (every call errc::no_streamer) when logs are disabled.
   const atlas::logs& logs() const;
@@ -96,7 +102,9 @@ public:
 
   /// The root supervisor; null before an as_child root has started.
   caf::actor root() const;
+  /// The options it was started with.
   const options& config() const;
+  /// The actor system it runs in.
   caf::actor_system& system() const;
 
   /// The tree as it is now, walked with requests to each supervisor.
@@ -113,8 +121,11 @@ private:
   std::shared_ptr<state> s_;
 };
 
+/// What as_child() returns: the child spec and the runtime that reaches it.
 struct runtime::child_and_runtime {
+  /// Add this to your supervisor's children; its id is "atlas_sup".
   child_spec child;
+  /// Its facades work once your supervisor has started the child.
   atlas::runtime runtime;
 };
 

@@ -22,10 +22,15 @@ namespace atlas {
 enum class token_acquirer : std::uint8_t { facade, app_server };
 std::string_view to_string(token_acquirer a) noexcept;
 
+/// A token as the facade hands it out.
 struct token_answer {
+  /// The token itself; prints as [REDACTED], reveal() gives the value.
   secret token;
+  /// The link of the chain that answered.
   token_source source = token_source::none;
+  /// Who answered: the facade (cache hit) or the app's server.
   token_acquirer acquirer = token_acquirer::facade;
+  /// When it expires; token_record::never for tokens that do not.
   token_record::clock::time_point expires_at = token_record::never;
 };
 
@@ -33,6 +38,7 @@ struct token_answer {
 /// refers to its actor system, which must outlive it.
 class tokens {
 public:
+  /// The callback of an asynchronous call: runs once, in the calling actor's context.
   template <class T>
   using callback = std::function<void(expected<T>)>;
 
@@ -47,26 +53,36 @@ public:
   // zero means the default: tokens.cli_timeout + 30 s for get and refresh
   // (the chain may run the CLI), 5 s for invalidate and set_manual (the app
   // server answers those even while it runs the CLI).
+  /// The app's token through the chain (DESIGN.md §4.1); errc::no_token_available says why each link had none.
   expected<token_answer> get(const std::string& app, duration deadline = duration{0}) const;
+  /// Forgets the app's token and acquires a new one; no caller sees the old one after it starts.
   expected<token_answer> refresh(const std::string& app, duration deadline = duration{0}) const;
+  /// Forgets the app's cached token (memory and durable copy).
   expected<void> invalidate(const std::string& app, duration deadline = duration{0}) const;
+  /// Stores a manual override synchronously; errc::persist_failed when storage fails.
   expected<void> set_manual(const std::string& app, const secret& token,
                             duration deadline = duration{0}) const;
 
   // Asynchronous, for actors: `then` runs once in `self`'s context (at once,
   // for a cache hit). Same results and deadlines as above.
+  /// Asynchronous get: `then` runs once in `self`'s context (at once for a cache hit).
   void get(caf::event_based_actor* self, const std::string& app, callback<token_answer> then) const;
+  /// Asynchronous refresh.
   void refresh(caf::event_based_actor* self, const std::string& app,
                callback<token_answer> then) const;
+  /// Asynchronous invalidate.
   void invalidate(caf::event_based_actor* self, const std::string& app,
                   callback<void> then) const;
+  /// Asynchronous set_manual.
   void set_manual(caf::event_based_actor* self, const std::string& app, const secret& token,
                   callback<void> then) const;
 
   /// Stops the subtree if start() started it; waits for it to be gone.
   expected<void> stop(duration deadline = std::chrono::seconds{30}) const;
 
+  /// The tokens supervisor.
   const caf::actor& supervisor() const noexcept { return sup_; }
+  /// What the subtree runs on: options, storage, cache, process runner.
   const std::shared_ptr<token_services>& services() const noexcept { return svc_; }
 
 private:

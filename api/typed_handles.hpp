@@ -39,9 +39,13 @@ constexpr token_set_manual_atom token_set_manual_atom_v{};
 /// A token as a message: token_answer with the expiry as ms since the epoch
 /// (0: never expires).
 struct token_reply {
+  /// The token; prints as [REDACTED]. Never announced to CAF's network layer.
   secret token;
+  /// The link of the chain that answered.
   token_source source = token_source::none;
+  /// Who answered.
   token_acquirer acquirer = token_acquirer::app_server;
+  /// Expiry in ms since the epoch; 0: never expires.
   std::int64_t expires_at_ms = 0;
 
   template <class Inspector>
@@ -53,7 +57,9 @@ struct token_reply {
 
 /// What to deploy: a project directory and deploy_options.
 struct deploy_request {
+  /// The project directory (holding fly.toml).
   std::string dir;
+  /// App, config and timeouts; defaults from the options.
   deploy_options options;
 
   template <class Inspector>
@@ -93,8 +99,11 @@ using deploys_actor = caf::typed_actor<
 /// slow request (a token minted by the CLI) never holds up another. It
 /// lives as long as a handle to it does.
 struct typed_handles {
+  /// Tokens: get, refresh, invalidate, set_manual.
   tokens_actor tokens;
+  /// Logs: subscribe and unsubscribe an actor (local or remote).
   logs_actor logs;
+  /// Deploys: run, subscribe, unsubscribe, cancel.
   deploys_actor deploys;
 };
 typed_handles spawn_typed_handles(const runtime& rt);

@@ -13,15 +13,19 @@ namespace atlas {
 class error {
 public:
   error() = default; // errc::unknown with no message; for deserialisation
+  /// An error of kind `code`; `message` names the input and what is allowed; the HTTP status and provider when a remote service answered.
   error(errc code, std::string message, int http_status = 0, std::string provider = {});
 
+  /// Its kind.
   errc code() const noexcept { return code_; }
+  /// What failed, for what input, and what to do; never a secret.
   const std::string& message() const noexcept { return message_; }
   /// The HTTP status that caused it, 0 when none did.
   int http_status() const noexcept { return http_status_; }
   /// Which provider or service answered ("fly", "mock"); empty for Atlas itself.
   const std::string& provider() const noexcept { return provider_; }
 
+  /// Equal when every field is.
   friend bool operator==(const error&, const error&) = default;
 
   template <class Inspector>

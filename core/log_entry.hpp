@@ -12,14 +12,17 @@ namespace atlas {
 /// A log line. `timestamp_ns` is nanoseconds since the Unix epoch as a 64-bit
 /// integer: Fly's cursors are above 2^53 and a double would lose them.
 struct log_entry {
+  /// Nanoseconds since the epoch (64-bit: Fly's cursors are above 2^53).
   std::int64_t timestamp_ns = 0;
   std::string id;       ///< the JSON:API entry id; empty in the NDJSON form
   std::string app;      ///< fly.app.name
   std::string instance; ///< the machine id (fly.app.instance)
   std::string region;   ///< three-letter region code (fly.region)
   std::string level;    ///< log.level, e.g. "info"
+  /// The line's text, as the app wrote it (redact before printing).
   std::string message;
 
+  /// Equal when every field is.
   friend bool operator==(const log_entry&, const log_entry&) = default;
 
   template <class Inspector>

@@ -247,6 +247,13 @@ const std::vector<key_spec>& keys() {
         return std::optional<std::string>{"expected a port from 0 (off) to 65535"};
       return std::optional<std::string>{};
     };
+    t.push_back(text_key("node.caf_bind", &options::node, &node_options::caf_bind, kind::text,
+                         "address of that publication (BASP has no authentication)"));
+    t.back().set = [inner = t.back().set](options& o, const std::string& v) {
+      if (v.empty())
+        return std::optional<std::string>{"expected an IP address, e.g. 127.0.0.1"};
+      return inner(o, v);
+    };
     // [log]
     t.push_back({"log.level", kind::choice, "Atlas's own log level",
                  [](options& o, const std::string& v) -> std::optional<std::string> {

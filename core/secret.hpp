@@ -13,13 +13,16 @@ namespace atlas {
 class secret {
 public:
   secret() = default;
+  /// Holds `value`.
   explicit secret(std::string value) : value_(std::move(value)) {}
 
   /// The credential itself. Call only where it leaves for its destination
   /// (an HTTP header, a storage write, stdout of `atlas token get`).
   const std::string& reveal() const noexcept { return value_; }
+  /// True when it holds nothing.
   bool empty() const noexcept { return value_.empty(); }
 
+  /// Equal when the values are (not constant-time: not for comparing credentials an attacker controls).
   friend bool operator==(const secret&, const secret&) = default;
 
   template <class Inspector>

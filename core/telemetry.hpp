@@ -14,8 +14,11 @@ namespace atlas {
 /// count), and labels (app, source, status). Labels never hold secrets:
 /// emit() redacts them on the way out, as a last line of defence.
 struct telemetry_event {
+  /// Dotted event name, e.g. "token.acquire".
   std::string name;
+  /// Numbers by name (duration_us, count, ...).
   std::vector<std::pair<std::string, double>> measurements;
+  /// Labels by name (app, source, status, ...); never secrets.
   std::vector<std::pair<std::string, std::string>> metadata;
 
   /// The label's value, or "" when the event has no such label.
@@ -29,6 +32,7 @@ struct telemetry_event {
 class telemetry_sink {
 public:
   virtual ~telemetry_sink() = default;
+  /// Receives one event; thread-safe, quick.
   virtual void handle(const telemetry_event& ev) = 0;
 };
 
@@ -39,7 +43,9 @@ void emit(telemetry_sink* sink, telemetry_event ev);
 /// Keeps every event in memory; for tests and diagnostics.
 class memory_telemetry_sink final : public telemetry_sink {
 public:
+  /// Stores the event.
   void handle(const telemetry_event& ev) override;
+  /// Every event so far, oldest first.
   std::vector<telemetry_event> events() const;
   /// Only the events called `name`.
   std::vector<telemetry_event> events(const std::string& name) const;

@@ -29,16 +29,22 @@ std::optional<token_source> token_source_from_string(std::string_view name) noex
 
 /// A token with its origin and expiry. Printing it never shows the value.
 struct token_record {
+  /// Expiry times are wall-clock times (Fly's expiries are).
   using clock = std::chrono::system_clock;
   /// expires_at of a token that does not expire (manual, env).
   static constexpr clock::time_point never = clock::time_point::max();
 
+  /// The token; prints as [REDACTED].
   secret value;
+  /// Where it came from.
   token_source source = token_source::none;
+  /// When it expires; `never` for tokens that do not.
   clock::time_point expires_at = never;
 
+  /// True when it has expired at `now`.
   bool expired(clock::time_point now) const noexcept { return expires_at <= now; }
 
+  /// Equal when value, source and expiry are.
   friend bool operator==(const token_record&, const token_record&) = default;
 
   template <class Inspector>

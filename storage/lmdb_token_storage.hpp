@@ -10,16 +10,18 @@
 
 namespace atlas {
 
+/// Where an lmdb_token_storage keeps its files.
 struct lmdb_storage_options {
   /// Where the two files live; empty: default_token_storage_dir().
   std::string dir{};
-  /// Where to go when `dir` cannot be used; empty: <temp dir>/atlas-<uid>.
+  /// Where to go when `dir` cannot be used; empty: `<temp dir>/atlas-<uid>`.
   std::string fallback_dir{};
 };
 
-/// $XDG_STATE_HOME/atlas, else $HOME/.local/state/atlas, else <temp dir>/atlas-<uid>.
+/// $XDG_STATE_HOME/atlas, else $HOME/.local/state/atlas, else `<temp dir>/atlas-<uid>`.
 std::string default_token_storage_dir(const env_lookup& env = process_environment());
 
+/// Token storage in LMDB: two stores (cached, manual) in one directory, durable on every put.
 class lmdb_token_storage final : public token_storage {
 public:
   /// Opens (or creates) the store:

@@ -10,6 +10,7 @@
 
 namespace atlas {
 
+/// Token storage in memory: nothing survives the process. Thread-safe.
 class memory_token_storage final : public token_storage {
 public:
   expected<std::optional<token_record>> get(std::string_view app, token_key key) override;

@@ -272,3 +272,24 @@ TEST_CASE("set_option sets a key as the environment would and names the flag whe
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().message().find("known keys in [node]") != std::string::npos);
 }
+
+TEST_CASE("node.caf_port and node.caf_bind: off and loopback by default, set by file or environment, a bad port refused") {
+  auto d = load("");
+  REQUIRE(d);
+  CHECK(d->node.caf_port == 0);
+  CHECK(d->node.caf_bind == "127.0.0.1");
+  auto f = load("[node]\ncaf_port = 4601\ncaf_bind = \"0.0.0.0\"\n");
+  REQUIRE(f);
+  CHECK(f->node.caf_port == 4601);
+  CHECK(f->node.caf_bind == "0.0.0.0");
+  auto e = load("", {{"ATLAS_NODE_CAF_PORT", "4602"}});
+  REQUIRE(e);
+  CHECK(e->node.caf_port == 4602);
+  auto bad = load("[node]\ncaf_port = 70000\n");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().find("node.caf_port") != std::string::npos);
+  CHECK(bad.error().message().find("port from 0 (off) to 65535") != std::string::npos);
+  auto empty = load("", {{"ATLAS_NODE_CAF_BIND", ""}});
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().message().find("expected an IP address") != std::string::npos);
+}
