@@ -6,6 +6,8 @@
 #include <atlas/node/auth.hpp>
 #include <atlas/node/metrics_registry.hpp>
 #include <atlas/node/node_server.hpp>
+#include <atlas/node/remote_publication.hpp>
+#include <atlas/api/message_types.hpp>
 #include <atlas/node/token_store.hpp>
 #include <atlas/sim/fly_simulator.hpp>
 
@@ -15,6 +17,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 
 #include <csignal>
 #include <cstdlib>
@@ -214,9 +217,11 @@ int run_node(const node_args& args) {
   }
 
   caf::actor_system_config sys_cfg;
-  // Hook (node.caf_port, branch packaging): the CAF network publication of
-  // the facade loads caf::io::middleman into sys_cfg here, and publishes
-  // below once the runtime is up.
+  // node.caf_port: the logs handle on CAF's network layer (docs/embedding.md).
+  if (opts->node.caf_port != 0) {
+    sys_cfg.load<caf::io::middleman>();
+    add_message_types(sys_cfg);
+  }
   caf::actor_system sys{sys_cfg};
   auto rt = runtime::start(sys, *opts, std::move(parts));
   if (!rt) {
@@ -229,14 +234,17 @@ int run_node(const node_args& args) {
     (void) rt->stop();
     return server.error().code() == errc::validation ? node_bad_input : node_failed;
   }
-  if (opts->node.caf_port != 0) {
-    // Hook (branch packaging): publish `*rt`'s facade on node.caf_port here.
-    std::cerr << "atlas node: node.caf_port = " << opts->node.caf_port
-              << ": CAF network publication is not built into this atlas\n";
+  auto published = publish_remote(sys, *rt, opts->node);
+  if (!published) {
+    std::cerr << "atlas node: node.caf_port = " << opts->node.caf_port << ": "
+              << published.error().message() << '\n';
     (void) (*server)->stop(std::chrono::seconds{1});
     (void) rt->stop();
-    return node_bad_input;
+    return published.error().code() == errc::validation ? node_bad_input : node_failed;
   }
+  if (published->active())
+    std::cout << "atlas node: logs handle published on CAF's network layer at " << published->bind()
+              << ':' << published->port() << '\n';
 
   std::cout << "atlas node: serving " << (*server)->base_url() << (args.sim ? " (simulated Fly)" : "")
             << '\n'
@@ -260,6 +268,7 @@ int run_node(const node_args& args) {
     std::cerr << "atlas node: " << ok.error().message() << '\n';
   }
   server->reset();
+  published->stop();
   // OTP order: orchestrator, deploys, logs, tokens (storage flushed as the
   // tokens subtree stops).
   if (auto ok = rt->stop(); !ok) {
