@@ -71,6 +71,7 @@ cd "$work"
 # Emptied here, not by the redirection below: a background job opens its
 # files after the shell has moved on, and the wait could read the last run's URL.
 : >"$out/node.log"
+rm -f "$out"/dashboard*.png # no screenshot of an earlier run passes for this one's
 "$atlas" node --sim --listen 127.0.0.1:0 >>"$out/node.log" 2>&1 &
 node_pid=$!
 say "atlas node --sim started (pid $node_pid), waiting for its dashboard URL"
