@@ -11,16 +11,26 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 namespace {
 
+// One scratch directory per run, removed when the program ends.
+struct scratch_dir {
+  std::filesystem::path path = std::filesystem::temp_directory_path()
+                               / ("file_token_storage_test." + std::to_string(::getpid()));
+  scratch_dir() { std::filesystem::create_directories(path); }
+  ~scratch_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
 std::filesystem::path fresh_path() {
+  static scratch_dir dir;
   static std::atomic<int> n{0};
-  auto dir = std::filesystem::temp_directory_path()
-             / ("file_token_storage_test." + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir / ("tokens-" + std::to_string(n++));
+  return dir.path / ("tokens-" + std::to_string(n++));
 }
 
 } // namespace
