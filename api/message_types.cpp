@@ -1,6 +1,10 @@
 #include <atlas/api/message_types.hpp>
 
+#include <atlas/actors/compute_messages.hpp>
 #include <atlas/api/typed_handles.hpp>
+#include <atlas/core/compute.hpp>
+#include <atlas/core/compute_request.hpp>
+#include <atlas/core/gpu_catalog.hpp>
 #include <atlas/core/error.hpp>
 #include <atlas/core/expected.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
@@ -26,6 +30,12 @@ void for_each_type(F&& f) {
   f.template operator()<child_info>("atlas::child_info");
   f.template operator()<std::vector<child_info>>("std::vector<atlas::child_info>");
   f.template operator()<child_counts>("atlas::child_counts");
+  f.template operator()<compute_request>("atlas::compute_request");
+  f.template operator()<compute>("atlas::compute");
+  f.template operator()<compute_filter>("atlas::compute_filter");
+  f.template operator()<gpu_type>("atlas::gpu_type");
+  f.template operator()<compute_event>("atlas::compute_event");
+  f.template operator()<reap_report>("atlas::reap_report");
 }
 
 } // namespace

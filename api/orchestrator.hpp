@@ -22,16 +22,16 @@ namespace atlas {
 
 /// One tracked resource as the node and the dashboard show it (JSON: to_json).
 struct compute_info {
-  compute resource;
-  std::string provider;
-  std::string user_id;
+  compute resource;             ///< the resource as tracked
+  std::string provider;         ///< the provider's name ("mock", "fly_machines", yours)
+  std::string user_id;          ///< who spawned it (free text; may be empty)
   std::int64_t idle_ms = 0;     ///< since the last touch (or the spawn)
-  std::int64_t idle_ttl_ms = 0;
-  std::int64_t heartbeat_ms = 0;
+  std::int64_t idle_ttl_ms = 0; ///< idle this long: terminated
+  std::int64_t heartbeat_ms = 0; ///< between idle checks (heartbeat events)
   std::int64_t tracked_ms = 0;  ///< since tracking began
-  bool terminating = false;
+  bool terminating = false;     ///< its termination has begun
   std::string terminate_reason; ///< while terminating
-  std::uint32_t server_starts = 0;
+  std::uint32_t server_starts = 0; ///< compute_server starts (1 + restarts)
 };
 
 /// JSON objects for HTTP answers; a bearer token is never included (only its hash).
@@ -68,6 +68,7 @@ public:
   expected<compute_info> info(const std::string& id) const;
   /// Every tracked resource, sorted by id.
   std::vector<compute_info> list() const;
+  /// The tracked ids, sorted.
   std::vector<std::string> list_ids() const;
   /// Stops tracking `id` and terminates its resource (every attempt of the
   /// terminate budget); returns once the server is gone. errc::not_found
@@ -77,6 +78,7 @@ public:
   /// Stops / starts a tracked resource through its own provider; tracking
   /// (and the idle clock) goes on, and the tracked status follows.
   expected<void> stop_resource(const std::string& id, duration deadline = std::chrono::seconds{60}) const;
+  /// Starts a stopped tracked resource through its own provider.
   expected<void> start_resource(const std::string& id, duration deadline = std::chrono::seconds{60}) const;
   /// One Reaper pass now.
   expected<reap_report> reap_now(duration deadline = std::chrono::minutes{2}) const;
@@ -84,30 +86,40 @@ public:
   /// Events as (compute_event_atom, id, compute_event): of every resource
   /// when `id` is empty (topic "atlas:compute"), else of that one.
   expected<void> subscribe(const caf::actor& subscriber, const std::string& id = {}) const;
+  /// Ends a subscribe() of `subscriber` (same `id`).
   expected<void> unsubscribe(const caf::actor& subscriber, const std::string& id = {}) const;
   /// Callback mode: `cb` runs on the dispatcher's thread; `key` names it for unsubscribe.
   expected<void> subscribe(compute_callback cb, std::uint64_t key, const std::string& id = {}) const;
 
   // Untracked provider calls (what `atlas compute list|terminate` use).
+  /// The provider registered under `name`; errc::not_found naming the known ones.
   expected<provider_actor> provider(const std::string& name) const;
+  /// The provider's resources matching `f`, tracked or not.
   expected<std::vector<compute>> list_compute(const std::string& provider, const compute_filter& f = {},
                                               duration deadline = std::chrono::seconds{60}) const;
+  /// One resource as the provider reports it now.
   expected<compute> get_compute(const std::string& provider, const std::string& id,
                                 duration deadline = std::chrono::seconds{60}) const;
+  /// Terminates a resource through `provider`, tracked or not (untracked work).
   expected<void> terminate(const std::string& provider, const std::string& id,
                            duration deadline = std::chrono::seconds{60}) const;
 
   // For actors: `then` runs in `self`'s context; nothing blocks.
+  /// spawn() for actors: `then` runs in `self`'s context.
   void spawn(caf::event_based_actor* self, const std::string& provider, const compute_request& req,
              const std::string& user_id, std::function<void(expected<compute>)> then) const;
+  /// touch() for actors.
   void touch(caf::event_based_actor* self, const std::string& id, std::function<void(expected<void>)> then) const;
+  /// stop_tracked() for actors.
   void stop_tracked(caf::event_based_actor* self, const std::string& id,
                     std::function<void(expected<void>)> then) const;
 
   /// Stops the subtree if start() started it (tracked resources are terminated).
   expected<void> stop(duration deadline = {}) const;
 
+  /// The subtree's supervisor when start() started it; null otherwise.
   const caf::actor& supervisor() const noexcept { return sup_; }
+  /// The services the subtree shares (providers, registry, options).
   const std::shared_ptr<orchestrator_services>& services() const noexcept { return svc_; }
 
 private:

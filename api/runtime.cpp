@@ -18,6 +18,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include <future>
 #include <mutex>
@@ -38,6 +39,7 @@ struct runtime::state {
   atlas::deploys deploys_api;
   std::shared_ptr<orchestrator_services> orch_svc;
   atlas::orchestrator orchestrator_api;
+  std::vector<std::string> own_providers; // spawned here, stopped with the tree
   bool owns_root = false; // start() spawned it; stop() and the destructor may stop it
 
   mutable std::mutex mtx;
@@ -58,6 +60,19 @@ struct runtime::state {
     return caf::actor_cast<caf::actor>(root.lock());
   }
 
+  // The providers the runtime spawned outlive the subtree (the services
+  // hold them, and so may a timer still pending): they stop after it.
+  void stop_own_providers() {
+    if (!orch_svc)
+      return;
+    for (auto& name : own_providers)
+      if (auto p = orch_svc->provider(name)) {
+        orch_svc->remove_provider(name);
+        caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+      }
+    own_providers.clear();
+  }
+
   ~state() {
     // The last copy of a runtime that start() made: the tree must not
     // outlive the HTTP client and process runner it runs on.
@@ -65,6 +80,7 @@ struct runtime::state {
       return;
     if (auto r = root_handle(); r && !stopped)
       (void) stop_supervisor(*sys, r, std::chrono::seconds{60});
+    stop_own_providers();
   }
 };
 
@@ -145,6 +161,7 @@ expected<assembled> assemble(caf::actor_system& sys, const options& opts, runtim
   if (opts.orchestrator.enabled) {
     st->orch_svc = make_orchestrator_services(opts, parts.telemetry);
     st->orch_svc->add_provider("mock", spawn_mock_provider(sys));
+    st->own_providers.push_back("mock");
     for (auto& [name, p] : parts.providers)
       st->orch_svc->add_provider(name, p);
     auto of = orchestrator_supervisor_flags();
@@ -174,6 +191,7 @@ void add_fly_machines_provider(runtime::state& s) {
     return;
   }
   s.orch_svc->add_provider("fly_machines", spawn_fly_machines_provider(*s.sys, *s.http, token->token, c));
+  s.own_providers.push_back("fly_machines");
 }
 
 void set_root(runtime::state& s, const caf::actor& h) {
@@ -258,6 +276,8 @@ expected<void> runtime::stop(duration deadline) const {
   if (!r)
     return {};
   auto result = stop_supervisor(*s_->sys, r, deadline);
+  if (result)
+    s_->stop_own_providers();
   if (result) {
     std::lock_guard g{s_->mtx};
     s_->stopped = true;

@@ -102,16 +102,16 @@ struct node_options {
   /// first start); empty: <tokens.storage_dir>/node_secret
   std::string auth_secret_file;
   duration session_ttl = std::chrono::hours{12}; ///< a dashboard login lasts this long
-  duration sse_heartbeat = std::chrono::seconds{15};
+  duration sse_heartbeat = std::chrono::seconds{15}; ///< a comment line on an idle event stream
   std::uint32_t sse_buffer = 1024; ///< log batches kept per stream for Last-Event-ID resume
   /// A log stream nobody watches keeps its subscription (and its resume
   /// buffer) this long, so a reconnecting client misses nothing.
   duration sse_linger = std::chrono::minutes{1};
   std::uint32_t sse_queue_limit = 256; ///< events queued per client before it is closed as too slow
-  std::uint32_t max_connections = 1024;
-  duration read_timeout = std::chrono::seconds{30};
-  duration write_timeout = std::chrono::seconds{30};
-  duration idle_timeout = std::chrono::seconds{60};
+  std::uint32_t max_connections = 1024; ///< HTTP and SSE connections; more are closed at once
+  duration read_timeout = std::chrono::seconds{30}; ///< a whole request, from its first byte
+  duration write_timeout = std::chrono::seconds{30}; ///< each write; a client that stops reading is closed
+  duration idle_timeout = std::chrono::seconds{60}; ///< a kept-alive connection between requests
   duration shutdown_timeout = std::chrono::seconds{10}; ///< streams and requests get this long at stop
   std::uint32_t caf_port = 0; ///< publish the facade on CAF's network layer; 0: off
   /// Address of that publication; BASP has no authentication, so loopback.

@@ -44,7 +44,8 @@ std::vector<std::string> ids_listed(node_fixture& f) {
   auto r = f.call("GET", "/v1/compute");
   REQUIRE(r.status == 200);
   std::vector<std::string> out;
-  for (auto& c : node_fixture::json_of(r).at("compute").as_array())
+  auto listed = node_fixture::json_of(r); // the loop below reads into it
+  for (auto& c : listed.at("compute").as_array())
     out.emplace_back(c.at("id").as_string());
   return out;
 }
