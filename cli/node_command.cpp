@@ -212,6 +212,10 @@ int run_node(const node_args& args) {
     // Tracked compute on the mock and on fly_machines against the simulator.
     if (!orchestrator_chosen(args, process_environment()))
       opts->orchestrator.enabled = true;
+    // Machines go into a demo app the simulator serves (its logs too), not
+    // a separate app the dashboard would list without logs.
+    if (opts->orchestrator.fly_app.empty())
+      opts->orchestrator.fly_app = demo_apps.front();
     cfg.node.project_root = opts->node.project_root;
     parts.env = without_fly_credentials(process_environment());
   }
