@@ -362,41 +362,42 @@ expected<provider_actor> orchestrator::provider(const std::string& name) const {
   return p;
 }
 
+namespace {
+
+// One blocking request to a provider, its answer or why there is none.
+template <class T, class... Ts>
+expected<T> ask_provider(caf::actor_system& sys, const provider_actor& p, duration deadline,
+                         const std::string& what, Ts&&... xs) {
+  caf::scoped_actor self{sys, true};
+  expected<T> out = error{errc::internal, "no answer"};
+  self->request(p, deadline, std::forward<Ts>(xs)...)
+    .receive([&](expected<T>& r) { out = std::move(r); },
+             [&](caf::error& e) { out = from_caf(sys, e, what); });
+  return out;
+}
+
+} // namespace
+
 expected<std::vector<compute>> orchestrator::list_compute(const std::string& name, const compute_filter& f,
                                                           duration deadline) const {
   auto p = provider(name);
   if (!p)
     return p.error();
-  caf::scoped_actor self{*sys_, true};
-  expected<std::vector<compute>> out = error{errc::internal, "no answer"};
-  self->request(*p, deadline, compute_list_atom_v, f)
-    .receive([&](expected<std::vector<compute>>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(*sys_, e, "list on " + name); });
-  return out;
+  return ask_provider<std::vector<compute>>(*sys_, *p, deadline, "list on " + name, compute_list_atom_v, f);
 }
 
 expected<compute> orchestrator::get_compute(const std::string& name, const std::string& id, duration deadline) const {
   auto p = provider(name);
   if (!p)
     return p.error();
-  caf::scoped_actor self{*sys_, true};
-  expected<compute> out = error{errc::internal, "no answer"};
-  self->request(*p, deadline, compute_get_atom_v, id)
-    .receive([&](expected<compute>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(*sys_, e, "get on " + name); });
-  return out;
+  return ask_provider<compute>(*sys_, *p, deadline, "get on " + name, compute_get_atom_v, id);
 }
 
 expected<void> orchestrator::terminate(const std::string& name, const std::string& id, duration deadline) const {
   auto p = provider(name);
   if (!p)
     return p.error();
-  caf::scoped_actor self{*sys_, true};
-  expected<void> out = error{errc::internal, "no answer"};
-  self->request(*p, deadline, compute_terminate_atom_v, id)
-    .receive([&](expected<void>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(*sys_, e, "terminate on " + name); });
-  return out;
+  return ask_provider<void>(*sys_, *p, deadline, "terminate on " + name, compute_terminate_atom_v, id);
 }
 
 void orchestrator::spawn(caf::event_based_actor* self, const std::string& provider, const compute_request& req,
