@@ -55,7 +55,13 @@ auth=(-H "Authorization: Bearer $token")
 get() { curl -sf "${auth[@]}" "$base$1" || fail "GET $1"; }
 get /readyz > "$d/ready"; grep -q '"ready"' "$d/ready" || fail "/readyz"
 get /v1/apps > "$d/apps"; grep -q '"name":"demo-web"' "$d/apps" || fail "/v1/apps lacks demo-web"
-get /v1/apps/demo-web/token > "$d/token"; grep -q '"source":"cli"' "$d/token" || fail "token status"
+# demo-api's first token comes through the CLI link; demo-web's was taken
+# at start-up by the orchestrator's fly_machines provider, so the cache
+# answers, and a refresh goes back to the CLI.
+get /v1/apps/demo-api/token > "$d/token"; grep -q '"source":"cli"' "$d/token" || fail "demo-api token status: $(cat "$d/token")"
+get /v1/apps/demo-web/token > "$d/token"; grep -q '"source":"cache"' "$d/token" || fail "demo-web token status: $(cat "$d/token")"
+curl -sf -X POST "${auth[@]}" "$base/v1/apps/demo-web/token/refresh" > "$d/token" || fail "POST token/refresh"
+grep -q '"source":"cli"' "$d/token" || fail "demo-web refresh: $(cat "$d/token")"
 get /v1/tree > "$d/tree"; grep -q '"id":"atlas_sup"' "$d/tree" || fail "/v1/tree"
 # Live logs: the first batch of the simulated app arrives as an SSE event.
 (timeout 20 curl -sN "${auth[@]}" "$base/v1/apps/demo-web/logs/sse" || true) | grep -m1 -q '^event: logs' || fail "no logs event"
