@@ -25,7 +25,16 @@ token_reply to_reply(const token_answer& a) {
 // fulfils in this actor's context; nothing here waits.
 // It holds the facades, never the runtime: the runtime's last copy, on the
 // user's thread, decides when the tree stops.
-caf::behavior facade_actor(caf::event_based_actor* self, tokens toks, logs lgs, deploys dps) {
+// It stops with the tree it serves: otherwise a request's pending timeout
+// would keep it running, and the actor system's destructor waiting on it.
+caf::behavior facade_actor(caf::event_based_actor* self, caf::actor root, tokens toks, logs lgs,
+                           deploys dps) {
+  if (!root) {
+    self->quit(caf::exit_reason::normal);
+    return {};
+  }
+  self->monitor(root);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(caf::exit_reason::normal); });
   auto token_call = [self, toks](bool refresh, const std::string& app) {
     auto rp = self->make_response_promise<expected<token_reply>>();
     auto then = [rp](expected<token_answer> a) mutable {
@@ -97,7 +106,7 @@ caf::behavior facade_actor(caf::event_based_actor* self, tokens toks, logs lgs, 
 typed_handles spawn_typed_handles(const runtime& rt) {
   // One dynamically typed actor whose behaviour is exactly the union of the
   // three interfaces; the typed handles are views of it.
-  auto a = rt.system().spawn(facade_actor, rt.tokens(), rt.logs(), rt.deploys());
+  auto a = rt.system().spawn(facade_actor, rt.root(), rt.tokens(), rt.logs(), rt.deploys());
   return {caf::actor_cast<tokens_actor>(a), caf::actor_cast<logs_actor>(a),
           caf::actor_cast<deploys_actor>(a)};
 }

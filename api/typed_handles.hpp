@@ -97,7 +97,8 @@ using deploys_actor = caf::typed_actor<
 /// The handles of one runtime: one actor serving all three interfaces,
 /// answering each request through the facades' asynchronous calls, so a
 /// slow request (a token minted by the CLI) never holds up another. It
-/// lives as long as a handle to it does.
+/// stops with the runtime's tree (a request after that gets CAF's
+/// request_receiver_down), or earlier when no handle to it is left.
 struct typed_handles {
   /// Tokens: get, refresh, invalidate, set_manual.
   tokens_actor tokens;

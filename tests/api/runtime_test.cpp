@@ -299,6 +299,11 @@ TEST_CASE("runtime: typed handles answer through the facades, errors as values")
              [](caf::error&) { FAIL("no answer"); });
   caf::anon_send_exit(sub, caf::exit_reason::user_shutdown);
   CHECK(rt->stop());
+  // The handles stop with the tree: an error, not a wait, and nothing left
+  // running for the actor system's destructor to wait on.
+  self->request(h.tokens, 10s, token_get_atom_v, std::string{"app-a"})
+    .receive([](expected<token_reply>&) { FAIL("answered after the runtime stopped"); },
+             [](caf::error& e) { CHECK(e); });
 }
 
 TEST_CASE("runtime: the message types announced for CAF's network layer round-trip by name") {
