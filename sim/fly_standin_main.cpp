@@ -99,8 +99,12 @@ sigset_t stop_signals() {
 }
 
 /// Waits `ms` milliseconds; the signal that ended the wait early, or 0.
+/// ATLAS_FAKE_FLY_DEPLOY_IGNORE_SIGINT=1 leaves SIGINT blocked and never
+/// taken: a fly that only SIGTERM stops (as one still releasing its leases).
 int pause_for(long ms) {
   auto set = stop_signals();
+  if (env("ATLAS_FAKE_FLY_DEPLOY_IGNORE_SIGINT").value_or("0") == "1")
+    sigdelset(&set, SIGINT);
   timespec ts{ms / 1000, (ms % 1000) * 1000000L};
   for (;;) {
     int sig = ::sigtimedwait(&set, nullptr, &ts);
