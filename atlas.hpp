@@ -17,3 +17,10 @@
 #include <atlas/core/options.hpp>
 #include <atlas/core/telemetry.hpp>
 #include <atlas/storage/token_storage.hpp>
+
+/// Atlas: Fly.io platform operations as Erlang/OTP-style supervised CAF
+/// actors — tokens, logs, deploys and tracked compute (docs/architecture.md).
+namespace atlas {
+/// The built-in Fly simulator's models (docs/simulator.md).
+namespace sim {}
+} // namespace atlas

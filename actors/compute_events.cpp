@@ -28,7 +28,7 @@ std::string_view to_string(compute_event_kind k) noexcept {
 
 namespace {
 
-struct subscription {
+struct compute_subscription {
   caf::actor actor{};
   compute_callback_ptr callback{};
   std::uint64_t callback_id = 0;
@@ -36,7 +36,7 @@ struct subscription {
 };
 
 struct dispatcher_state {
-  std::map<std::string, std::vector<subscription>> topics;
+  std::map<std::string, std::vector<compute_subscription>> topics;
   static inline const char* name = "compute_event_dispatcher";
 };
 
@@ -47,7 +47,7 @@ expected<void> check_topic(const std::string& topic) {
 }
 
 template <class Same>
-expected<void> add(dispatcher_state& st, const std::string& topic, subscription s, Same same) {
+expected<void> add(dispatcher_state& st, const std::string& topic, compute_subscription s, Same same) {
   if (auto ok = check_topic(topic); !ok)
     return ok;
   auto& subs = st.topics[topic];
@@ -102,7 +102,7 @@ caf::actor spawn_compute_event_dispatcher(caf::actor_system& sys) {
       for (auto it = self->state.topics.begin(); it != self->state.topics.end();) {
         auto& subs = it->second;
         subs.erase(std::remove_if(subs.begin(), subs.end(),
-                                  [&](const subscription& s) { return s.actor && s.actor.address() == dm.source; }),
+                                  [&](const compute_subscription& s) { return s.actor && s.actor.address() == dm.source; }),
                    subs.end());
         it = subs.empty() ? self->state.topics.erase(it) : std::next(it);
       }
@@ -111,9 +111,9 @@ caf::actor spawn_compute_event_dispatcher(caf::actor_system& sys) {
       [self](compute_subscribe_atom, const std::string& topic, const caf::actor& a) -> expected<void> {
         if (!a)
           return error{errc::validation, "subscribe to " + topic + ": no actor"};
-        subscription s;
+        compute_subscription s;
         s.actor = a;
-        auto r = add(self->state, topic, s, [&](const subscription& x) { return x.actor == a; });
+        auto r = add(self->state, topic, s, [&](const compute_subscription& x) { return x.actor == a; });
         if (r)
           self->monitor(a);
         return r;
@@ -122,29 +122,29 @@ caf::actor spawn_compute_event_dispatcher(caf::actor_system& sys) {
              std::uint64_t id) -> expected<void> {
         if (!cb || !*cb)
           return error{errc::validation, "subscribe to " + topic + ": no callback"};
-        subscription s;
+        compute_subscription s;
         s.callback = cb;
         s.callback_id = id;
-        return add(self->state, topic, s, [&](const subscription& x) { return x.callback && x.callback_id == id; });
+        return add(self->state, topic, s, [&](const compute_subscription& x) { return x.callback && x.callback_id == id; });
       },
       [self](compute_subscribe_atom, const std::string& topic, const caf::group& g) -> expected<void> {
         if (!g)
           return error{errc::validation, "subscribe to " + topic + ": no group"};
-        subscription s;
+        compute_subscription s;
         s.group = g;
-        return add(self->state, topic, s, [&](const subscription& x) { return x.group && x.group == g; });
+        return add(self->state, topic, s, [&](const compute_subscription& x) { return x.group && x.group == g; });
       },
       [self](compute_unsubscribe_atom, const std::string& topic, const caf::actor& a) -> expected<void> {
-        auto r = remove(self->state, topic, [&](const subscription& s) { return s.actor && s.actor == a; });
+        auto r = remove(self->state, topic, [&](const compute_subscription& s) { return s.actor && s.actor == a; });
         if (r)
           self->demonitor(a);
         return r;
       },
       [self](compute_unsubscribe_atom, const std::string& topic, std::uint64_t id) -> expected<void> {
-        return remove(self->state, topic, [&](const subscription& s) { return s.callback && s.callback_id == id; });
+        return remove(self->state, topic, [&](const compute_subscription& s) { return s.callback && s.callback_id == id; });
       },
       [self](compute_unsubscribe_atom, const std::string& topic, const caf::group& g) -> expected<void> {
-        return remove(self->state, topic, [&](const subscription& s) { return s.group && s.group == g; });
+        return remove(self->state, topic, [&](const compute_subscription& s) { return s.group && s.group == g; });
       },
       [self](compute_publish_atom, const std::string& id, const compute_event& ev) {
         deliver(self, std::string{compute_all_topic}, id, ev);

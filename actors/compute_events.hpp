@@ -27,7 +27,9 @@
 
 namespace atlas {
 
+/// A callback subscriber: the resource's id and its event, run on the dispatcher's thread.
 using compute_callback = std::function<void(const std::string& id, const compute_event& ev)>;
+/// How a callback travels in a subscribe message: shared and immutable (local only).
 using compute_callback_ptr = std::shared_ptr<const compute_callback>;
 
 /// Spawns a dispatcher. It answers:

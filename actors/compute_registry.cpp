@@ -2,11 +2,12 @@
 
 #include <atlas/actors/compute_messages.hpp>
 #include <atlas/actors/orchestrator_services.hpp>
+#include <atlas/actors/request_error.hpp>
+#include <atlas/core/random_name.hpp>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
-#include <random>
 
 namespace atlas {
 
@@ -88,23 +89,6 @@ bool compute_registry::name_reserved(const std::string& name) const {
 
 namespace {
 
-std::string random_suffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* const abc = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s(10, 'x');
-  for (auto& c : s)
-    c = abc[rng() % 36];
-  return s;
-}
-
-error from_caf(caf::actor_system& sys, const caf::error& e, const std::string& what) {
-  if (e == caf::sec::request_timeout)
-    return error{errc::timeout, what + ": no answer in time"};
-  if (e == caf::sec::request_receiver_down)
-    return error{errc::shutdown, what + ": not running"};
-  return error{errc::internal, what + ": " + sys.render(e)};
-}
-
 /// The fresh resource could not be tracked: terminate it, then answer `why`.
 void undo_spawn(caf::event_based_actor* self, const std::shared_ptr<orchestrator_services>& svc,
                 provider_actor p, const compute& c, error why, caf::response_promise rp) {
@@ -138,7 +122,7 @@ caf::actor spawn_compute_registry(caf::actor_system& sys, std::shared_ptr<orches
           return expected<compute>{error{errc::not_found, "provider \"" + provider_name
                                                             + "\" is not registered (registered: "
                                                             + svc->provider_names() + ")"}};
-        req.name = with_prefix(svc->orch.name_prefix, req.name.empty() ? random_suffix() : req.name);
+        req.name = with_prefix(svc->orch.name_prefix, req.name.empty() ? random_name_suffix() : req.name);
         req.labels[std::string{owner_label}] = svc->owner;
         if (auto ok = validate(req); !ok)
           return expected<compute>{ok.error()};
@@ -175,7 +159,7 @@ caf::actor spawn_compute_registry(caf::actor_system& sys, std::shared_ptr<orches
             },
             [self, svc, rp, name, provider_name](caf::error& e) mutable {
               svc->registry->release_name(name);
-              rp.deliver(expected<compute>{from_caf(self->system(), e, "provider \"" + provider_name + "\" spawn")});
+              rp.deliver(expected<compute>{request_error(self->system(), e, "provider \"" + provider_name + "\" spawn")});
             });
         return rp;
       },

@@ -28,13 +28,13 @@ class orchestrator_services;
 
 /// One tracked resource.
 struct tracked_compute {
-  compute resource;
+  compute resource; ///< the resource as spawn answered it; its status follows stop, start and termination
   std::string provider; ///< the registered provider's name
-  std::string user_id{};
-  duration idle_ttl{0};
-  duration heartbeat{0};
-  caf::actor_clock::time_point last_activity{};
-  caf::actor_clock::time_point tracked_since{};
+  std::string user_id{}; ///< whom spawn tracked it for; "" none
+  duration idle_ttl{0}; ///< idle this long and the server terminates it
+  duration heartbeat{0}; ///< how often its server checks the idle time: at most idle_ttl
+  caf::actor_clock::time_point last_activity{}; ///< the last spawn or touch, on the actor clock
+  caf::actor_clock::time_point tracked_since{}; ///< when the row was inserted, on the actor clock
   bool terminating = false;        ///< a server began terminating it (a restart goes on)
   std::string terminate_reason{};  ///< idle_timeout, stop_tracked, shutdown
   std::uint32_t server_starts = 0; ///< 1 + how often a crashed server was restarted
@@ -46,19 +46,28 @@ class compute_registry {
 public:
   /// False when `id` is already tracked.
   bool insert(const std::string& id, tracked_compute row);
+  /// A copy of the row of `id`, if any.
   std::optional<tracked_compute> get(const std::string& id) const;
+  /// True when `id` is tracked.
   bool contains(const std::string& id) const;
   /// Applies `change` to the row; false when there is none.
   bool update(const std::string& id, const std::function<void(tracked_compute&)>& change);
+  /// Drops the row of `id`; false when there was none.
   bool erase(const std::string& id);
+  /// Every tracked id, sorted.
   std::vector<std::string> ids() const;
+  /// Copies of every row, ordered by id.
   std::vector<tracked_compute> rows() const;
+  /// How many resources are tracked.
   std::size_t size() const;
+  /// Drops every row and every name reservation.
   void clear();
 
   /// False when the name is being spawned already.
   bool reserve_name(const std::string& name);
+  /// Ends the reservation of `name` (its spawn answered, either way).
   void release_name(const std::string& name);
+  /// True while `name` is being spawned.
   bool name_reserved(const std::string& name) const;
 
 private:

@@ -1,5 +1,6 @@
 #include <atlas/actors/compute_server.hpp>
 
+#include <atlas/actors/request_error.hpp>
 #include <atlas/core/logger.hpp>
 
 #include <caf/actor_system.hpp>
@@ -22,14 +23,6 @@ struct server_state {
 };
 
 using server = caf::stateful_actor<server_state>;
-
-error from_caf(caf::actor_system& sys, const caf::error& e, const std::string& what) {
-  if (e == caf::sec::request_timeout)
-    return error{errc::timeout, what + ": no answer in time"};
-  if (e == caf::sec::request_receiver_down)
-    return error{errc::shutdown, what + ": the provider is not running"};
-  return error{errc::internal, what + ": " + sys.render(e)};
-}
 
 std::int64_t clock_ms(server* self) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch()).count();
@@ -100,7 +93,7 @@ void attempt_terminate(server* self, std::uint32_t attempt) {
       },
       [self, attempt](caf::error& e) {
         terminate_failed(self, attempt,
-                         from_caf(self->system(), e, "terminate compute " + self->state.id));
+                         request_error(self->system(), e, "terminate compute " + self->state.id, "the provider is not running"));
       });
 }
 
@@ -146,7 +139,7 @@ caf::result<expected<void>> change(server* self, Atom op, compute_status after, 
         rp.deliver(std::move(r));
       },
       [self, rp, what](caf::error& e) mutable {
-        rp.deliver(expected<void>{from_caf(self->system(), e, std::string{what} + " compute " + self->state.id)});
+        rp.deliver(expected<void>{request_error(self->system(), e, std::string{what} + " compute " + self->state.id, "the provider is not running")});
       });
   return rp;
 }

@@ -17,19 +17,31 @@
 
 namespace atlas {
 
+/// (deploy_line_atom, ticket, line): one redacted output line, to a subscriber.
 using deploy_line_atom = caf::atom_constant<caf::atom("dpline")>;
+/// (deploy_exit_atom, ticket, deploy_result): the end, to a subscriber; nothing follows.
 using deploy_exit_atom = caf::atom_constant<caf::atom("dpexit")>;
 // runner requests
+/// To a runner, (deploy_run_atom, deploy_spec, subscriber) → expected<void>: start its flyctl.
 using deploy_run_atom = caf::atom_constant<caf::atom("dprun")>;
+/// To a runner, (deploy_subscribe_atom, actor) → expected<void>: one more subscriber.
 using deploy_subscribe_atom = caf::atom_constant<caf::atom("dpsub")>;
+/// To a runner, (deploy_unsubscribe_atom, actor) → expected<void>.
 using deploy_unsubscribe_atom = caf::atom_constant<caf::atom("dpunsub")>;
+/// To a runner, (deploy_cancel_atom) → expected<void>: stop flyctl by the lease-safe ladder.
 using deploy_cancel_atom = caf::atom_constant<caf::atom("dpcancel")>;
 
+/// The value of deploy_line_atom, to send.
 constexpr deploy_line_atom deploy_line_atom_v{};
+/// The value of deploy_exit_atom, to send.
 constexpr deploy_exit_atom deploy_exit_atom_v{};
+/// The value of deploy_run_atom, to send.
 constexpr deploy_run_atom deploy_run_atom_v{};
+/// The value of deploy_subscribe_atom, to send.
 constexpr deploy_subscribe_atom deploy_subscribe_atom_v{};
+/// The value of deploy_unsubscribe_atom, to send.
 constexpr deploy_unsubscribe_atom deploy_unsubscribe_atom_v{};
+/// The value of deploy_cancel_atom, to send.
 constexpr deploy_cancel_atom deploy_cancel_atom_v{};
 
 /// What to deploy.
@@ -49,6 +61,7 @@ struct deploy_spec {
   }
 };
 
+/// How a deploy ended.
 enum class deploy_status : std::uint8_t {
   ok,          ///< flyctl exited 0
   exit_status, ///< flyctl exited non-zero (exit_code)
@@ -57,6 +70,7 @@ enum class deploy_status : std::uint8_t {
   not_found,   ///< there is no `fly`
   failed,      ///< it could not start (bad directory, system refusal)
 };
+/// "ok", "exit_status", "timeout", "cancelled", "not_found" or "failed".
 std::string_view to_string(deploy_status s) noexcept;
 
 /// How a deploy ended.

@@ -30,6 +30,7 @@
 
 namespace atlas {
 
+/// Spawns the runner of `ticket`; flyctl starts only at (deploy_run_atom, deploy_spec, subscriber).
 caf::actor spawn_deploy_runner(caf::actor_system& sys, std::shared_ptr<deploy_services> svc,
                                const std::string& ticket);
 

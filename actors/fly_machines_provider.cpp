@@ -1,12 +1,12 @@
 #include <atlas/actors/fly_machines_provider.hpp>
 
 #include <atlas/core/gpu_catalog.hpp>
+#include <atlas/core/random_name.hpp>
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <random>
 #include <set>
 
 namespace atlas {
@@ -50,15 +50,6 @@ std::int64_t json_int(const json::object& o, const char* k) {
   if (v->is_uint64())
     return static_cast<std::int64_t>(v->as_uint64());
   return 0;
-}
-
-std::string random_suffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* const abc = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s(10, 'x');
-  for (auto& c : s)
-    c = abc[rng() % 36];
-  return s;
 }
 
 error with_provider(error e) {
@@ -320,7 +311,7 @@ void fly_machines_provider::spawn_compute_async(const compute_request& r, reply<
   auto op = std::make_shared<spawn_op>();
   op->sh = sh_;
   op->req = r;
-  op->name = with_prefix(sh_->cfg.name_prefix, r.name.empty() ? random_suffix() : r.name);
+  op->name = with_prefix(sh_->cfg.name_prefix, r.name.empty() ? random_name_suffix() : r.name);
   op->config = std::move(*cfg);
   op->regions = r.region_hints;
   if (op->regions.empty() && !sh_->cfg.default_region.empty())

@@ -9,7 +9,9 @@
 namespace atlas {
 
 // Atoms are at most 10 characters in CAF 0.17.
+/// (init_atom) → caf::ok_atom once the actor is ready, or the error that keeps it from starting.
 using init_atom = caf::atom_constant<caf::atom("atlasinit")>;
+/// The value of init_atom, to send.
 constexpr init_atom init_atom_v{};
 
 } // namespace atlas

@@ -15,12 +15,14 @@
 
 namespace atlas {
 
+/// A reader's position in one app's logs: advance() moves it past each page.
 struct log_cursor {
   std::int64_t api_cursor_ns = 0; ///< what the next request asks from (0: the latest page)
   std::int64_t delivered_ns = 0;  ///< the newest instant delivered (0: nothing yet)
   std::vector<std::uint64_t> delivered_keys; ///< lines at delivered_ns already delivered
   bool started = false; ///< a first page was read
 
+  /// True when every field is equal.
   friend bool operator==(const log_cursor&, const log_cursor&) = default;
 };
 

@@ -22,10 +22,15 @@ namespace atlas {
 /// Thread-safe: every streamer writes its own row after each poll.
 class log_cursor_table {
 public:
+  /// The cursor stored for `topic`, if any.
   std::optional<log_cursor> get(const std::string& topic) const;
+  /// Stores `c` as the cursor of `topic`, replacing the old one.
   void put(const std::string& topic, log_cursor c);
+  /// Drops the cursor of `topic`, if any.
   void erase(const std::string& topic);
+  /// Drops every cursor (the owner does, as it starts and as it exits).
   void clear();
+  /// How many topics have a cursor.
   std::size_t size() const;
 
 private:

@@ -39,6 +39,7 @@ struct log_callbacks {
   /// The app's streamer stopped (logs_stopped); nothing more comes.
   std::function<void(const std::string& app)> on_stopped;
 };
+/// How callbacks travel in a subscribe message: shared and immutable (local only).
 using log_callbacks_ptr = std::shared_ptr<const log_callbacks>;
 
 /// What the dispatcher knows of a topic, for metrics and tests.

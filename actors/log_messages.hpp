@@ -24,31 +24,55 @@
 
 namespace atlas {
 
+/// (logs_atom, app, log_batch): new lines, oldest first, to a subscriber.
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
+/// (logs_gap_atom, app, log_gap) to a subscriber: lines may have been skipped.
 using logs_gap_atom = caf::atom_constant<caf::atom("logsgap")>;
+/// (logs_stopped_atom, app) to a subscriber: the app's streamer stopped; nothing more comes.
 using logs_stopped_atom = caf::atom_constant<caf::atom("logsstop")>;
+/// (evicted_atom, topic) to a subscriber: too slow, the dispatcher dropped it.
 using evicted_atom = caf::atom_constant<caf::atom("evicted")>;
 // dispatcher and streamer requests
+/// (subscribe_atom, [topic,] subscriber...) → expected<void>: see spawn_log_dispatcher.
 using subscribe_atom = caf::atom_constant<caf::atom("logsub")>;
+/// (unsubscribe_atom, [topic,] subscriber) → expected<void>.
 using unsubscribe_atom = caf::atom_constant<caf::atom("logunsub")>;
+/// (publish_atom, topic, app, log_batch): a streamer's new lines, to the dispatcher.
 using publish_atom = caf::atom_constant<caf::atom("logpub")>;
+/// (own_topic_atom, topic, app, owner) → log_topic_stats: a streamer claims its topic.
 using own_topic_atom = caf::atom_constant<caf::atom("logown")>;
+/// (topic_left_atom, topic, remaining, joined): the dispatcher tells a topic's owner a subscriber left.
 using topic_left_atom = caf::atom_constant<caf::atom("logleft")>;
+/// (end_topic_atom, topic, app): the topic ends; its subscribers get logs_stopped_atom.
 using end_topic_atom = caf::atom_constant<caf::atom("logend")>;
+/// (poll_atom, epoch): a streamer's own poll timer.
 using poll_atom = caf::atom_constant<caf::atom("logpoll")>;
+/// (stats_atom, topic) → log_topic_stats from the dispatcher; (stats_atom) → log_streamer_stats.
 using stats_atom = caf::atom_constant<caf::atom("logstats")>;
 
+/// The value of logs_atom, to send.
 constexpr logs_atom logs_atom_v{};
+/// The value of logs_gap_atom, to send.
 constexpr logs_gap_atom logs_gap_atom_v{};
+/// The value of logs_stopped_atom, to send.
 constexpr logs_stopped_atom logs_stopped_atom_v{};
+/// The value of evicted_atom, to send.
 constexpr evicted_atom evicted_atom_v{};
+/// The value of subscribe_atom, to send.
 constexpr subscribe_atom subscribe_atom_v{};
+/// The value of unsubscribe_atom, to send.
 constexpr unsubscribe_atom unsubscribe_atom_v{};
+/// The value of publish_atom, to send.
 constexpr publish_atom publish_atom_v{};
+/// The value of own_topic_atom, to send.
 constexpr own_topic_atom own_topic_atom_v{};
+/// The value of topic_left_atom, to send.
 constexpr topic_left_atom topic_left_atom_v{};
+/// The value of end_topic_atom, to send.
 constexpr end_topic_atom end_topic_atom_v{};
+/// The value of poll_atom, to send.
 constexpr poll_atom poll_atom_v{};
+/// The value of stats_atom, to send.
 constexpr stats_atom stats_atom_v{};
 
 /// Counts one subscription's deliveries that its handler has not run yet

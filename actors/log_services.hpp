@@ -31,15 +31,19 @@ using log_token_function =
   std::function<void(caf::event_based_actor* self, const std::string& app, bool refresh,
                      std::function<void(expected<secret>)> then)>;
 
+/// The subtree's children that publish their handle; `count` is the number of roles.
 enum class log_role : std::uint8_t { dispatcher, streamers, count };
 
+/// What one logs subtree's actors and its facade share, by shared_ptr. The
+/// handles are guarded by a mutex; set the other fields before the subtree starts.
 class log_services {
 public:
-  logs_options logs;
-  fly_logs_form form = fly_logs_form::jsonapi;
+  logs_options logs; ///< the [logs] options: poll interval, in-flight cap, endpoint
+  fly_logs_form form = fly_logs_form::jsonapi; ///< which Fly logs endpoint to poll, from logs.endpoint
+  /// Where each topic's streamer left off; outlives any streamer.
   std::shared_ptr<log_cursor_table> cursors = std::make_shared<log_cursor_table>();
-  log_fetch_function fetch;
-  log_token_function token;
+  log_fetch_function fetch; ///< polls one page of an app's logs
+  log_token_function token; ///< the app's token for fetch
   telemetry_sink* telemetry = nullptr; ///< may be null; must outlive the subtree
   /// Wall clock, ns since the epoch; tests set a virtual one.
   std::function<std::int64_t()> now_ns;
@@ -55,9 +59,12 @@ public:
   /// How far back Fly keeps logs: an older cursor means lines were lost.
   duration retention = std::chrono::hours{24 * 7};
 
+  /// now_ns() when set, else the system clock: ns since the Unix epoch.
   std::int64_t now() const;
 
+  /// Records `handle` as the current actor of `r` (weakly), as each child starts.
   void publish(log_role r, caf::actor handle);
+  /// The current actor of `r`, or an invalid handle when none is running.
   caf::actor handle(log_role r) const;
 
 private:

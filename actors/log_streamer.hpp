@@ -35,7 +35,7 @@ namespace atlas {
 /// What one streamer polls. Subscribers with the same app and filters share
 /// one streamer, found by its topic.
 struct log_stream_key {
-  std::string app;
+  std::string app; ///< the Fly app; required
   std::string region{};   ///< only this region ("": all)
   std::string instance{}; ///< only this machine ("": all)
   /// Start at this instant (ns since the epoch) instead of the latest page.
@@ -53,13 +53,14 @@ expected<log_stream_key> parse_log_topic(const std::string& topic);
 caf::actor spawn_log_streamer(caf::actor_system& sys, std::shared_ptr<log_services> svc,
                               const std::string& topic);
 
+/// One streamer's counters since it started, as (stats_atom) answers them.
 struct log_streamer_stats {
-  std::uint64_t polls = 0;
-  std::uint64_t errors = 0;
+  std::uint64_t polls = 0; ///< fetches answered, failed ones included
+  std::uint64_t errors = 0; ///< fetches that failed
   std::uint64_t delivered = 0; ///< lines published
   std::uint64_t duplicates = 0; ///< lines dropped as already delivered
-  std::uint64_t malformed = 0;
-  std::uint64_t gaps = 0;
+  std::uint64_t malformed = 0; ///< lines skipped: not JSON, or no valid timestamp
+  std::uint64_t gaps = 0; ///< gaps reported (logs_gap_atom)
 
   template <class Inspector>
   friend auto inspect(Inspector& f, log_streamer_stats& x) {

@@ -29,26 +29,37 @@ namespace atlas {
 using start_server_function = std::function<void(caf::event_based_actor* self, const std::string& id,
                                                  std::function<void(expected<void>)> then)>;
 
+/// The subtree's children that publish their handle; `count` is the number of roles.
 enum class orchestrator_role : std::uint8_t { registry, events, servers, reaper, count };
 
+/// What one orchestrator subtree's actors and its facade share, by shared_ptr.
+/// The providers and the handles are guarded by a mutex; set the fields
+/// before the subtree starts: its actors only read them.
 class orchestrator_services {
 public:
-  orchestrator_options orch;
+  orchestrator_options orch; ///< the [orchestrator] options: TTLs, timeouts, name prefix, Reaper settings
   /// The ownership mark (orch.owner, or the host name when that is empty).
   std::string owner;
+  /// The tracked resources' rows, which outlive any compute server.
   std::shared_ptr<compute_registry> registry = std::make_shared<compute_registry>();
   telemetry_sink* telemetry = nullptr; ///< may be null; must outlive the subtree
+  /// Installed when the subtree is built; while it is empty, spawns fail with errc::shutdown.
   start_server_function start_server;
 
   /// Registers (or replaces) a provider under `name`: "mock", "fly_machines", yours.
   void add_provider(const std::string& name, provider_actor p);
+  /// Unregisters the provider `name`; nothing happens when there is none.
   void remove_provider(const std::string& name);
   /// The provider, or an invalid handle.
   provider_actor provider(const std::string& name) const;
+  /// Every registered provider with its name, sorted by name.
   std::vector<std::pair<std::string, provider_actor>> providers() const;
   std::string provider_names() const; ///< "fly_machines, mock": for error messages
 
+  /// Records `handle` as the current actor of `r` (weakly); the supervisors
+  /// call it as each child starts.
   void publish(orchestrator_role r, caf::actor handle);
+  /// The current actor of `r`, or an invalid handle when none is running.
   caf::actor handle(orchestrator_role r) const;
 
   /// How long a compute server may take to terminate its resource: every

@@ -27,6 +27,7 @@
 
 namespace atlas {
 
+/// What check_provider_conformance spawns and how long it waits.
 struct provider_conformance_options {
   /// What each spawn asks for; its name gets a suffix per spawn.
   compute_request request = [] {
@@ -40,11 +41,12 @@ struct provider_conformance_options {
   /// Labels written at spawn come back from get and list (the Reaper's
   /// ownership mark needs this; a provider without labels is never reaped).
   bool keeps_labels = true;
-  duration deadline = std::chrono::seconds{60};
+  duration deadline = std::chrono::seconds{60}; ///< the wait for each answer of the provider
 };
 
 namespace detail {
 
+/// Sends `xs...` to `p` and waits up to `deadline`; any CAF error becomes errc::timeout.
 template <class T, class... Ts>
 expected<T> provider_ask(caf::actor_system& sys, const provider_actor& p, duration deadline, Ts... xs) {
   caf::scoped_actor self{sys, true};
@@ -55,12 +57,15 @@ expected<T> provider_ask(caf::actor_system& sys, const provider_actor& p, durati
   return out;
 }
 
+/// True when `v` holds a compute with `id`.
 inline bool listed(const std::vector<compute>& v, const std::string& id) {
   return std::any_of(v.begin(), v.end(), [&](const compute& c) { return c.id == id; });
 }
 
 } // namespace detail
 
+/// Runs the suite on `p` as doctest checks: capabilities, spawn, get, list (filters),
+/// stop/start, terminate, error kinds, labels, jobs and GPU types. Call it inside a TEST_CASE.
 inline void check_provider_conformance(caf::actor_system& sys, const provider_actor& p,
                                        const provider_conformance_options& o = {}) {
   using detail::provider_ask;

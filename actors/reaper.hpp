@@ -22,6 +22,8 @@
 
 namespace atlas {
 
+/// Spawns the Reaper: orphan passes every orchestrator.reap_interval (the first one
+/// interval after the start), and one on each (reap_atom).
 caf::actor spawn_reaper(caf::actor_system& sys, std::shared_ptr<orchestrator_services> svc);
 
 /// Whether the Reaper may terminate `c`: both marks present (not whether it is tracked).

@@ -19,6 +19,7 @@ namespace atlas {
 /// mutex; they are rare (one per acquisition).
 class token_cache {
 public:
+  /// Expiries are wall-clock times (token_record's clock).
   using clock = token_record::clock;
 
   token_cache();

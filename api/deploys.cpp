@@ -1,5 +1,6 @@
 #include <atlas/api/deploys.hpp>
 
+#include <atlas/actors/request_error.hpp>
 #include <atlas/supervisors/deploys_supervisor.hpp>
 #include <atlas/supervisors/supervisor.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
@@ -16,16 +17,8 @@ namespace {
 
 constexpr auto kAskTimeout = std::chrono::seconds{10};
 
-error disabled() {
+error fly_tree_disabled() {
   return error{errc::unsupported, "deploys: the Fly tree is disabled (fly.enabled = false)"};
-}
-
-error from_caf(caf::actor_system& sys, const caf::error& err, const std::string& what) {
-  if (err == caf::sec::request_timeout)
-    return error{errc::timeout, what + ": no answer in time"};
-  if (err == caf::sec::request_receiver_down)
-    return error{errc::not_found, what + ": not running"};
-  return error{errc::internal, what + ": " + sys.render(err)};
 }
 
 expected<void> check_ticket(const std::string& ticket) {
@@ -49,7 +42,7 @@ expected<void> ask_runner(caf::actor_system& sys, const deploy_services& svc, co
   caf::scoped_actor self{sys, true};
   expected<caf::actor> runner = error{errc::internal, "no answer"};
   auto got = [&](expected<caf::actor>& h) { runner = std::move(h); };
-  auto failed = [&](caf::error& e) { runner = from_caf(sys, e, what); };
+  auto failed = [&](caf::error& e) { runner = request_error(sys, e, what, "not running", errc::not_found); };
   if (start)
     self->request(sup, kAskTimeout, start_child_atom_v, ticket).receive(got, failed);
   else
@@ -62,7 +55,7 @@ expected<void> ask_runner(caf::actor_system& sys, const deploy_services& svc, co
   expected<void> out = error{errc::internal, "no answer"};
   self->request(*runner, kAskTimeout, xs...)
     .receive([&](expected<void>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(sys, e, what); });
+             [&](caf::error& e) { out = request_error(sys, e, what, "not running", errc::not_found); });
   return out;
 }
 
@@ -75,7 +68,7 @@ void ask_runner_async(caf::event_based_actor* self, const deploy_services& svc, 
   if (!sup)
     return then(error{errc::shutdown, what + ": the deploys subtree is not running"});
   auto failed = [=](caf::error& e) {
-    auto err = from_caf(self->system(), e, what);
+    auto err = request_error(self->system(), e, what, "not running", errc::not_found);
     then(err.code() == errc::not_found ? error{errc::not_found, what + ": no such deploy running"} : err);
   };
   auto got = [=](expected<caf::actor>& h) {
@@ -126,7 +119,7 @@ deploys::deploys(caf::actor_system& sys, std::shared_ptr<deploy_services> svc, c
 expected<void> deploys::stream_deploy(const caf::actor& subscriber, const std::string& dir,
                                       const std::string& ticket, const deploy_options& o) const {
   if (!svc_)
-    return disabled();
+    return fly_tree_disabled();
   if (auto ok = check_ticket(ticket); !ok)
     return ok;
   if (o.timeout.count() < 0 || o.activity_timeout.count() < 0)
@@ -136,7 +129,7 @@ expected<void> deploys::stream_deploy(const caf::actor& subscriber, const std::s
 
 expected<void> deploys::subscribe(const caf::actor& subscriber, const std::string& ticket) const {
   if (!svc_)
-    return disabled();
+    return fly_tree_disabled();
   if (!subscriber)
     return error{errc::validation, "deploy " + ticket + ": no subscriber actor"};
   return ask_runner(*sys_, *svc_, ticket, false, deploy_subscribe_atom_v, subscriber);
@@ -144,13 +137,13 @@ expected<void> deploys::subscribe(const caf::actor& subscriber, const std::strin
 
 expected<void> deploys::unsubscribe(const caf::actor& subscriber, const std::string& ticket) const {
   if (!svc_)
-    return disabled();
+    return fly_tree_disabled();
   return ask_runner(*sys_, *svc_, ticket, false, deploy_unsubscribe_atom_v, subscriber);
 }
 
 expected<void> deploys::cancel(const std::string& ticket) const {
   if (!svc_)
-    return disabled();
+    return fly_tree_disabled();
   return ask_runner(*sys_, *svc_, ticket, false, deploy_cancel_atom_v);
 }
 
@@ -158,7 +151,7 @@ void deploys::stream_deploy(caf::event_based_actor* self, const caf::actor& subs
                             const std::string& dir, const std::string& ticket, const deploy_options& o,
                             callback<void> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(fly_tree_disabled());
   if (auto ok = check_ticket(ticket); !ok)
     return then(ok);
   if (o.timeout.count() < 0 || o.activity_timeout.count() < 0)
@@ -170,7 +163,7 @@ void deploys::stream_deploy(caf::event_based_actor* self, const caf::actor& subs
 void deploys::subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                         const std::string& ticket, callback<void> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(fly_tree_disabled());
   if (!subscriber)
     return then(error{errc::validation, "deploy " + ticket + ": no subscriber actor"});
   ask_runner_async(self, *svc_, ticket, false, std::move(then), deploy_subscribe_atom_v, subscriber);
@@ -179,19 +172,19 @@ void deploys::subscribe(caf::event_based_actor* self, const caf::actor& subscrib
 void deploys::unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
                           const std::string& ticket, callback<void> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(fly_tree_disabled());
   ask_runner_async(self, *svc_, ticket, false, std::move(then), deploy_unsubscribe_atom_v, subscriber);
 }
 
 void deploys::cancel(caf::event_based_actor* self, const std::string& ticket, callback<void> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(fly_tree_disabled());
   ask_runner_async(self, *svc_, ticket, false, std::move(then), deploy_cancel_atom_v);
 }
 
 expected<deploy_result> deploys::deploy_result_of(const std::string& dir, const deploy_options& o) const {
   if (!svc_)
-    return disabled();
+    return fly_tree_disabled();
   auto ticket = new_deploy_ticket();
   auto opts = o;
   if (opts.timeout.count() == 0)

@@ -2,6 +2,8 @@
 
 #include <atlas/actors/log_messages.hpp>
 #include <atlas/actors/log_streamer.hpp>
+#include <atlas/actors/request_error.hpp>
+#include <atlas/api/detail/deadline.hpp>
 #include <atlas/supervisors/logs_supervisor.hpp>
 #include <atlas/supervisors/supervisor.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
@@ -19,19 +21,6 @@ namespace atlas {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-caf::timespan left(steady::time_point until) {
-  return std::max(caf::timespan{std::chrono::milliseconds{1}},
-                  std::chrono::duration_cast<caf::timespan>(until - steady::now()));
-}
-
-error from_caf(caf::actor_system& sys, const caf::error& err, const std::string& what) {
-  if (err == caf::sec::request_timeout)
-    return error{errc::timeout, what + ": no answer in time"};
-  if (err == caf::sec::request_receiver_down)
-    return error{errc::shutdown, what + ": the logs subtree stopped"};
-  return error{errc::internal, what + ": " + sys.render(err)};
-}
 
 error disabled(const std::string& app) {
   return error{errc::no_streamer, "logs of " + app + ": the logs tree is disabled (logs.enabled = false)"};
@@ -76,9 +65,9 @@ expected<void> ask_streamer(caf::actor_system& sys, const log_services& svc,
       return error{errc::no_streamer, what + ": the logs subtree is not running"};
     expected<caf::actor> streamer = error{errc::internal, "no answer"};
     auto resolve = [&](auto&&... req) {
-      self->request(streamers, left(until), req...)
+      self->request(streamers, detail::time_left(until), req...)
         .receive([&](expected<caf::actor>& h) { streamer = std::move(h); },
-                 [&](caf::error& e) { streamer = from_caf(sys, e, what); });
+                 [&](caf::error& e) { streamer = request_error(sys, e, what, "the logs subtree stopped"); });
     };
     if (start)
       resolve(start_child_atom_v, topic);
@@ -91,11 +80,11 @@ expected<void> ask_streamer(caf::actor_system& sys, const log_services& svc,
     }
     expected<void> out = error{errc::internal, "no answer"};
     bool again = false;
-    self->request(*streamer, left(until), xs...)
+    self->request(*streamer, detail::time_left(until), xs...)
       .receive([&](expected<void>& r) { out = std::move(r); },
                [&](caf::error& e) {
                  again = e == caf::sec::request_receiver_down && attempt < 2;
-                 out = from_caf(sys, e, what);
+                 out = request_error(sys, e, what, "the logs subtree stopped");
                });
     if (!again)
       return out;
@@ -199,9 +188,9 @@ void logs::subscribe(caf::event_based_actor* self, const caf::actor& subscriber,
           return then(h.error());
         self->request(*h, timeout, subscribe_atom_v, subscriber, max)
           .then([then](expected<void>& r) { then(std::move(r)); },
-                [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
+                [=](caf::error& e) { then(request_error(self->system(), e, what, "the logs subtree stopped")); });
       },
-      [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
+      [=](caf::error& e) { then(request_error(self->system(), e, what, "the logs subtree stopped")); });
 }
 
 void logs::unsubscribe(caf::event_based_actor* self, const caf::actor& subscriber,
@@ -225,9 +214,9 @@ void logs::unsubscribe(caf::event_based_actor* self, const caf::actor& subscribe
         }
         self->request(*h, timeout, unsubscribe_atom_v, subscriber)
           .then([then](expected<void>& r) { then(std::move(r)); },
-                [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
+                [=](caf::error& e) { then(request_error(self->system(), e, what, "the logs subtree stopped")); });
       },
-      [=](caf::error& e) { then(from_caf(self->system(), e, what)); });
+      [=](caf::error& e) { then(request_error(self->system(), e, what, "the logs subtree stopped")); });
 }
 
 expected<void> logs::stop(duration deadline) const {

@@ -107,6 +107,7 @@ inline expected<void> subscribe_logs(const logs& l, const caf::actor& subscriber
                                      const log_subscription_options& opts = {}) {
   return l.subscribe(subscriber, app, opts);
 }
+/// DESIGN.md §4.2's name for logs::unsubscribe.
 inline expected<void> unsubscribe_logs(const logs& l, const caf::actor& subscriber, const std::string& app,
                                        const log_subscription_options& opts = {}) {
   return l.unsubscribe(subscriber, app, opts);

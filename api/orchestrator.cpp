@@ -1,5 +1,6 @@
 #include <atlas/api/orchestrator.hpp>
 
+#include <atlas/actors/request_error.hpp>
 #include <atlas/supervisors/orchestrator_supervisor.hpp>
 #include <atlas/supervisors/supervisor.hpp>
 #include <atlas/supervisors/supervisor_messages.hpp>
@@ -18,16 +19,8 @@ namespace json = boost::json;
 
 namespace {
 
-error disabled() {
+error orchestrator_disabled() {
   return error{errc::unsupported, "orchestrator: not started (orchestrator.enabled = false)"};
-}
-
-error from_caf(caf::actor_system& sys, const caf::error& err, const std::string& what) {
-  if (err == caf::sec::request_timeout)
-    return error{errc::timeout, what + ": no answer in time"};
-  if (err == caf::sec::request_receiver_down)
-    return error{errc::shutdown, what + ": not running"};
-  return error{errc::internal, what + ": " + sys.render(err)};
 }
 
 std::int64_t ms(duration d) {
@@ -182,7 +175,7 @@ orchestrator::orchestrator(caf::actor_system& sys, std::shared_ptr<orchestrator_
 expected<compute> orchestrator::spawn(const std::string& provider, const compute_request& req,
                                       const std::string& user_id, duration deadline) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   auto reg = svc_->handle(orchestrator_role::registry);
   if (!reg)
     return error{errc::shutdown, "orchestrator: the compute registry is not running"};
@@ -192,7 +185,7 @@ expected<compute> orchestrator::spawn(const std::string& provider, const compute
   expected<compute> out = error{errc::internal, "no answer"};
   self->request(reg, deadline, compute_spawn_atom_v, provider, req, user_id)
     .receive([&](expected<compute>& c) { out = std::move(c); },
-             [&](caf::error& e) { out = from_caf(*sys_, e, "spawn on " + provider); });
+             [&](caf::error& e) { out = request_error(*sys_, e, "spawn on " + provider); });
   return out;
 }
 
@@ -211,13 +204,13 @@ expected<void> ask_server(caf::actor_system& sys, const orchestrator_services& s
   expected<caf::actor> server = error{errc::internal, "no answer"};
   self->request(sup, deadline, caf::get_atom_v, id)
     .receive([&](expected<caf::actor>& h) { server = std::move(h); },
-             [&](caf::error& e) { server = from_caf(sys, e, what); });
+             [&](caf::error& e) { server = request_error(sys, e, what); });
   if (!server)
     return server.error().code() == errc::not_found ? error{errc::not_found, what + " is not tracked"}
                                                      : server.error();
   expected<void> out = error{errc::internal, "no answer"};
   self->request(*server, deadline, xs...)
-    .receive([&](expected<void>& r) { out = std::move(r); }, [&](caf::error& e) { out = from_caf(sys, e, what); });
+    .receive([&](expected<void>& r) { out = std::move(r); }, [&](caf::error& e) { out = request_error(sys, e, what); });
   return out;
 }
 
@@ -241,13 +234,13 @@ compute_info info_of(caf::actor_system& sys, const tracked_compute& row) {
 
 expected<void> orchestrator::touch(const std::string& id, duration deadline) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   return ask_server(*sys_, *svc_, id, deadline, compute_touch_atom_v);
 }
 
 expected<compute_info> orchestrator::info(const std::string& id) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   auto row = svc_->registry->get(id);
   if (!row)
     return error{errc::not_found, "compute " + id + " is not tracked"};
@@ -270,7 +263,7 @@ std::vector<std::string> orchestrator::list_ids() const {
 
 expected<void> orchestrator::stop_tracked(const std::string& id, duration deadline) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   if (!svc_->registry->contains(id))
     return error{errc::not_found, "compute " + id + " is not tracked"};
   auto sup = svc_->handle(orchestrator_role::servers);
@@ -282,25 +275,25 @@ expected<void> orchestrator::stop_tracked(const std::string& id, duration deadli
   expected<void> out = error{errc::internal, "no answer"};
   self->request(sup, deadline, terminate_child_atom_v, id)
     .receive([&](expected<void>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(*sys_, e, "stop tracking compute " + id); });
+             [&](caf::error& e) { out = request_error(*sys_, e, "stop tracking compute " + id); });
   return out;
 }
 
 expected<void> orchestrator::stop_resource(const std::string& id, duration deadline) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   return ask_server(*sys_, *svc_, id, deadline, compute_stop_atom_v);
 }
 
 expected<void> orchestrator::start_resource(const std::string& id, duration deadline) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   return ask_server(*sys_, *svc_, id, deadline, compute_start_atom_v);
 }
 
 expected<reap_report> orchestrator::reap_now(duration deadline) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   auto r = svc_->handle(orchestrator_role::reaper);
   if (!r)
     return error{errc::shutdown, "orchestrator: the Reaper is not running"};
@@ -308,7 +301,7 @@ expected<reap_report> orchestrator::reap_now(duration deadline) const {
   expected<reap_report> out = error{errc::internal, "no answer"};
   self->request(r, deadline, reap_atom_v)
     .receive([&](reap_report& rep) { out = std::move(rep); },
-             [&](caf::error& e) { out = from_caf(*sys_, e, "reap"); });
+             [&](caf::error& e) { out = request_error(*sys_, e, "reap"); });
   return out;
 }
 
@@ -323,7 +316,7 @@ expected<void> ask_events(caf::actor_system& sys, const orchestrator_services& s
   expected<void> out = error{errc::internal, "no answer"};
   self->request(d, std::chrono::seconds{10}, xs...)
     .receive([&](expected<void>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(sys, e, "compute events"); });
+             [&](caf::error& e) { out = request_error(sys, e, "compute events"); });
   return out;
 }
 
@@ -335,26 +328,26 @@ std::string topic_for(const std::string& id) {
 
 expected<void> orchestrator::subscribe(const caf::actor& subscriber, const std::string& id) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   return ask_events(*sys_, *svc_, compute_subscribe_atom_v, topic_for(id), subscriber);
 }
 
 expected<void> orchestrator::unsubscribe(const caf::actor& subscriber, const std::string& id) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   return ask_events(*sys_, *svc_, compute_unsubscribe_atom_v, topic_for(id), subscriber);
 }
 
 expected<void> orchestrator::subscribe(compute_callback cb, std::uint64_t key, const std::string& id) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   return ask_events(*sys_, *svc_, compute_subscribe_atom_v, topic_for(id),
                     std::make_shared<const compute_callback>(std::move(cb)), key);
 }
 
 expected<provider_actor> orchestrator::provider(const std::string& name) const {
   if (!svc_)
-    return disabled();
+    return orchestrator_disabled();
   auto p = svc_->provider(name);
   if (!p)
     return error{errc::not_found,
@@ -372,7 +365,7 @@ expected<T> ask_provider(caf::actor_system& sys, const provider_actor& p, durati
   expected<T> out = error{errc::internal, "no answer"};
   self->request(p, deadline, std::forward<Ts>(xs)...)
     .receive([&](expected<T>& r) { out = std::move(r); },
-             [&](caf::error& e) { out = from_caf(sys, e, what); });
+             [&](caf::error& e) { out = request_error(sys, e, what); });
   return out;
 }
 
@@ -403,20 +396,20 @@ expected<void> orchestrator::terminate(const std::string& name, const std::strin
 void orchestrator::spawn(caf::event_based_actor* self, const std::string& provider, const compute_request& req,
                          const std::string& user_id, std::function<void(expected<compute>)> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(orchestrator_disabled());
   auto reg = svc_->handle(orchestrator_role::registry);
   if (!reg)
     return then(error{errc::shutdown, "orchestrator: the compute registry is not running"});
   auto deadline = svc_->orch.spawn_timeout + svc_->terminate_budget() + std::chrono::seconds{10};
   self->request(reg, deadline, compute_spawn_atom_v, provider, req, user_id)
     .then([then](expected<compute>& c) { then(std::move(c)); },
-          [then, self, provider](caf::error& e) { then(from_caf(self->system(), e, "spawn on " + provider)); });
+          [then, self, provider](caf::error& e) { then(request_error(self->system(), e, "spawn on " + provider)); });
 }
 
 void orchestrator::touch(caf::event_based_actor* self, const std::string& id,
                          std::function<void(expected<void>)> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(orchestrator_disabled());
   auto sup = svc_->handle(orchestrator_role::servers);
   if (!sup || !svc_->registry->contains(id))
     return then(error{errc::not_found, "compute " + id + " is not tracked"});
@@ -427,21 +420,21 @@ void orchestrator::touch(caf::event_based_actor* self, const std::string& id,
           return then(error{errc::not_found, "compute " + id + " is not tracked"});
         self->request(*server, std::chrono::seconds{10}, compute_touch_atom_v)
           .then([then](expected<void>& r) { then(std::move(r)); },
-                [then, self, id](caf::error& e) { then(from_caf(self->system(), e, "touch compute " + id)); });
+                [then, self, id](caf::error& e) { then(request_error(self->system(), e, "touch compute " + id)); });
       },
-      [then, self, id](caf::error& e) { then(from_caf(self->system(), e, "touch compute " + id)); });
+      [then, self, id](caf::error& e) { then(request_error(self->system(), e, "touch compute " + id)); });
 }
 
 void orchestrator::stop_tracked(caf::event_based_actor* self, const std::string& id,
                                 std::function<void(expected<void>)> then) const {
   if (!svc_)
-    return then(disabled());
+    return then(orchestrator_disabled());
   auto sup = svc_->handle(orchestrator_role::servers);
   if (!sup || !svc_->registry->contains(id))
     return then(error{errc::not_found, "compute " + id + " is not tracked"});
   self->request(sup, svc_->terminate_budget() + std::chrono::seconds{10}, terminate_child_atom_v, id)
     .then([then](expected<void>& r) { then(std::move(r)); },
-          [then, self, id](caf::error& e) { then(from_caf(self->system(), e, "stop tracking compute " + id)); });
+          [then, self, id](caf::error& e) { then(request_error(self->system(), e, "stop tracking compute " + id)); });
 }
 
 expected<void> orchestrator::stop(duration deadline) const {

@@ -36,8 +36,11 @@ struct compute_info {
 
 /// JSON objects for HTTP answers; a bearer token is never included (only its hash).
 std::string to_json(const compute& c);
+/// The tracking fields of `i`, with its resource under "compute".
 std::string to_json(const compute_info& i);
+/// Every field of `r`, under its own name.
 std::string to_json(const reap_report& r);
+/// `{"id": id, "event": kind}` plus the fields of that kind ("error" for the failure).
 std::string to_json(const compute_event& ev, const std::string& id);
 /// A compute request from a JSON object with compute_request's field names
 /// (lists as arrays, maps as objects, ports as [{"port":8000,"protocol":"http"}]

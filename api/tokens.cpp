@@ -1,5 +1,7 @@
 #include <atlas/api/tokens.hpp>
 
+#include <atlas/actors/request_error.hpp>
+#include <atlas/api/detail/deadline.hpp>
 #include <atlas/actors/token_messages.hpp>
 #include <atlas/core/telemetry.hpp>
 #include <atlas/supervisors/supervisor.hpp>
@@ -20,21 +22,6 @@ using steady = std::chrono::steady_clock;
 
 duration default_deadline(const token_services& svc, bool acquires) {
   return acquires ? svc.tokens.cli_timeout + std::chrono::seconds{30} : duration{std::chrono::seconds{5}};
-}
-
-caf::timespan left(steady::time_point until) {
-  auto d = until - steady::now();
-  return std::max(caf::timespan{std::chrono::milliseconds{1}},
-                  std::chrono::duration_cast<caf::timespan>(d));
-}
-
-error from_caf(caf::actor_system& sys, const caf::error& err, const std::string& app,
-               const char* what) {
-  if (err == caf::sec::request_timeout)
-    return error{errc::timeout, std::string{what} + " for app " + app + ": no answer in time"};
-  if (err == caf::sec::request_receiver_down)
-    return error{errc::shutdown, std::string{what} + " for app " + app + ": its server stopped"};
-  return error{errc::internal, std::string{what} + " for app " + app + ": " + sys.render(err)};
 }
 
 token_answer answer_of(token_record rec, token_acquirer by) {
@@ -82,19 +69,19 @@ expected<R> call_blocking(caf::actor_system& sys, const token_services& svc,
       if (!servers)
         return error{errc::shutdown, std::string{what} + " for app " + app
                                        + ": the tokens subtree is not running"};
-      self->request(servers, left(until), start_child_atom_v, app)
+      self->request(servers, detail::time_left(until), start_child_atom_v, app)
         .receive([&](expected<caf::actor>& h) { server = std::move(h); },
-                 [&](caf::error& e) { server = from_caf(sys, e, app, what); });
+                 [&](caf::error& e) { server = request_error(sys, e, std::string{what} + " for app " + app, "its server stopped"); });
     }
     if (!server)
       return server.error();
     expected<R> out = error{errc::internal, "no answer"};
     bool again = false;
-    send(self, *server, left(until))
+    send(self, *server, detail::time_left(until))
       .receive([&](expected<R>& r) { out = std::move(r); },
                [&](caf::error& e) {
                  again = e == caf::sec::request_receiver_down && attempt == 0;
-                 out = from_caf(sys, e, app, what);
+                 out = request_error(sys, e, std::string{what} + " for app " + app, "its server stopped");
                });
     if (!again)
       return out;
@@ -107,14 +94,14 @@ void call_async(caf::event_based_actor* self, std::shared_ptr<token_services> sv
                 std::function<void(expected<R>)> then, int attempt = 0) {
   auto until = steady::now() + deadline;
   auto ask = [=](const caf::actor& server) {
-    send(self, server, left(until))
+    send(self, server, detail::time_left(until))
       .then([then](expected<R>& r) { then(std::move(r)); },
             [=](caf::error& e) {
               if (e == caf::sec::request_receiver_down && attempt == 0)
-                call_async<R>(self, svc, app, std::chrono::duration_cast<duration>(left(until)),
+                call_async<R>(self, svc, app, std::chrono::duration_cast<duration>(detail::time_left(until)),
                               what, send, then, attempt + 1);
               else
-                then(from_caf(self->system(), e, app, what));
+                then(request_error(self->system(), e, std::string{what} + " for app " + app, "its server stopped"));
             });
   };
   if (attempt == 0)
@@ -126,7 +113,7 @@ void call_async(caf::event_based_actor* self, std::shared_ptr<token_services> sv
                                  + ": the tokens subtree is not running"});
     return;
   }
-  self->request(servers, left(until), start_child_atom_v, app)
+  self->request(servers, detail::time_left(until), start_child_atom_v, app)
     .then(
       [=](expected<caf::actor>& server) {
         if (server)
@@ -134,7 +121,7 @@ void call_async(caf::event_based_actor* self, std::shared_ptr<token_services> sv
         else
           then(server.error());
       },
-      [=](caf::error& e) { then(from_caf(self->system(), e, app, what)); });
+      [=](caf::error& e) { then(request_error(self->system(), e, std::string{what} + " for app " + app, "its server stopped")); });
 }
 
 auto send_acquire = [](auto& self, const caf::actor& server, caf::timespan t) {

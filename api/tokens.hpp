@@ -20,6 +20,7 @@ namespace atlas {
 /// Who answered: the facade itself from the shared cache (no actor hop), or
 /// the app's server.
 enum class token_acquirer : std::uint8_t { facade, app_server };
+/// "facade" or "app_server".
 std::string_view to_string(token_acquirer a) noexcept;
 
 /// A token as the facade hands it out.

@@ -27,13 +27,21 @@ namespace atlas {
 class runtime;
 
 // Atoms are at most 10 characters in CAF 0.17.
+/// (token_get_atom, app) → expected<token_reply> on tokens_actor: the app's token.
 using token_get_atom = caf::atom_constant<caf::atom("tokget")>;
+/// (token_refresh_atom, app) → expected<token_reply> on tokens_actor: a fresh token.
 using token_refresh_atom = caf::atom_constant<caf::atom("tokrefresh")>;
+/// (token_invalidate_atom, app) → expected<void> on tokens_actor: forget the token.
 using token_invalidate_atom = caf::atom_constant<caf::atom("tokinval")>;
+/// (token_set_manual_atom, app, secret) → expected<void> on tokens_actor: a manual token.
 using token_set_manual_atom = caf::atom_constant<caf::atom("tokmanual")>;
+/// The value of token_get_atom, to send.
 constexpr token_get_atom token_get_atom_v{};
+/// The value of token_refresh_atom, to send.
 constexpr token_refresh_atom token_refresh_atom_v{};
+/// The value of token_invalidate_atom, to send.
 constexpr token_invalidate_atom token_invalidate_atom_v{};
+/// The value of token_set_manual_atom, to send.
 constexpr token_set_manual_atom token_set_manual_atom_v{};
 
 /// A token as a message: token_answer with the expiry as ms since the epoch
@@ -107,6 +115,7 @@ struct typed_handles {
   /// Deploys: run, subscribe, unsubscribe, cancel.
   deploys_actor deploys;
 };
+/// Spawns the actor behind the three handles of `rt`'s facades.
 typed_handles spawn_typed_handles(const runtime& rt);
 
 } // namespace atlas

@@ -19,9 +19,9 @@ namespace atlas::bench {
 
 namespace {
 
-constexpr int kApps = 1000;
+constexpr int kCallApps = 1000;
 
-struct finish_line {
+struct call_finish_line {
   std::mutex mtx;
   std::condition_variable cv;
   int left = 0;
@@ -41,7 +41,7 @@ struct finish_line {
 // A caller: sends the next request when the previous answer arrives.
 template <class Answer, class Ok>
 void call_loop(caf::event_based_actor* self, const std::vector<caf::actor>& servers,
-               const std::vector<int>& idx, int remaining, int i, long ok, finish_line* line,
+               const std::vector<int>& idx, int remaining, int i, long ok, call_finish_line* line,
                Ok is_ok) {
   if (remaining == 0) {
     line->done(ok);
@@ -59,7 +59,7 @@ void call_loop(caf::event_based_actor* self, const std::vector<caf::actor>& serv
 template <class Answer, class Ok>
 double measure(caf::actor_system& sys, const std::vector<caf::actor>& servers,
                const std::vector<int>& idx, int callers, int n, Ok is_ok, long& ok_out) {
-  finish_line line;
+  call_finish_line line;
   line.left = callers;
   auto t0 = std::chrono::steady_clock::now();
   for (int c = 0; c < callers; ++c)
@@ -83,7 +83,7 @@ int w1b_token_call(int n) {
   auto svc = std::make_shared<token_services>();
   auto exp = token_record::clock::now() + std::chrono::hours{1};
   std::vector<caf::actor> servers;
-  for (int i = 1; i <= kApps; ++i) {
+  for (int i = 1; i <= kCallApps; ++i) {
     auto app = "app-" + std::to_string(i);
     svc->cache->put(app, token_record{secret{("fo1_" + app + std::string(48, 'x')).substr(0, 48)},
                                       token_source::cli, exp});
@@ -92,7 +92,7 @@ int w1b_token_call(int n) {
   std::mt19937 rng{42};
   std::vector<int> idx(65536);
   for (auto& i : idx)
-    i = static_cast<int>(rng() % kApps);
+    i = static_cast<int>(rng() % kCallApps);
 
   long ok = 0;
   double atlas = measure<expected<token_record>>(
@@ -106,7 +106,7 @@ int w1b_token_call(int n) {
 
   // The floor: the same calls to actors that answer an int and do nothing else.
   std::vector<caf::actor> bare;
-  for (int i = 0; i < kApps; ++i)
+  for (int i = 0; i < kCallApps; ++i)
     bare.push_back(sys.spawn([]() -> caf::behavior { return {[](acquire_atom) { return 1; }}; }));
   double floor = measure<int>(sys, bare, idx, callers, n, [](int) { return true; }, ok);
   figure("w1b_bare_caf_request", floor, "calls/s", "(the same calls to actors answering an int)");

@@ -40,7 +40,7 @@ int code_for(errc c) {
   }
 }
 
-int fail(const error& e) {
+int deploy_fail(const error& e) {
   std::cerr << "atlas deploy: " << to_string(e) << '\n';
   return code_for(e.code());
 }
@@ -116,9 +116,9 @@ int run_deploy(const deploy_args& args) {
   auto t = duration_arg("--timeout", args.timeout);
   auto at = duration_arg("--activity-timeout", args.activity_timeout);
   if (!t)
-    return fail(t.error());
+    return deploy_fail(t.error());
   if (!at)
-    return fail(at.error());
+    return deploy_fail(at.error());
   o.timeout = *t;
   o.activity_timeout = *at;
 
@@ -134,12 +134,12 @@ int run_deploy(const deploy_args& args) {
   caf::actor_system sys{cfg};
   auto api = deploys::start(sys, make_deploy_services(*opts));
   if (!api)
-    return fail(api.error());
+    return deploy_fail(api.error());
   auto ticket = new_deploy_ticket();
   caf::scoped_actor self{sys, true};
   if (auto ok = api->stream_deploy(self, args.dir, ticket, o); !ok) {
     (void) api->stop();
-    return fail(ok.error());
+    return deploy_fail(ok.error());
   }
   std::atomic<bool> done{false};
   std::thread waiter{[&] {

@@ -38,7 +38,7 @@ struct logs_args {
   std::string since;
 };
 
-int fail(const error& e) {
+int logs_fail(const error& e) {
   std::cerr << "atlas logs: " << to_string(e) << '\n';
   switch (e.code()) {
     case errc::validation: return logs_bad_input;
@@ -90,7 +90,7 @@ int tail(const logs_args& args, const options& opts, caf::actor_system& sys, htt
   auto svc = make_log_services(opts, http, logs_token_function(toks));
   auto api = logs::start(sys, svc);
   if (!api)
-    return fail(api.error());
+    return logs_fail(api.error());
   auto p = std::make_shared<printer>();
   log_callbacks cb;
   cb.on_batch = [p](const std::string&, const log_batch& b) {
@@ -111,7 +111,7 @@ int tail(const logs_args& args, const options& opts, caf::actor_system& sys, htt
   auto id = api->subscribe(std::move(cb), args.app, sub);
   if (!id) {
     (void) api->stop();
-    return fail(id.error());
+    return logs_fail(id.error());
   }
   // Ctrl-C and SIGTERM are taken by sigwait on a thread of their own.
   sigset_t stop_signals;
@@ -169,7 +169,7 @@ int read_once(const logs_args& args, const options& opts, http_client& http, con
   bool refreshed = false;
   auto token = toks.get(args.app);
   if (!token)
-    return fail(token.error());
+    return logs_fail(token.error());
   for (;;) {
     fly_logs_query q{args.app, cursor.api_cursor_ns, sub.region, sub.instance};
     std::promise<expected<fly_logs_page>> done;
@@ -180,11 +180,11 @@ int read_once(const logs_args& args, const options& opts, http_client& http, con
       refreshed = true;
       token = toks.refresh(args.app);
       if (!token)
-        return fail(token.error());
+        return logs_fail(token.error());
       continue;
     }
     if (!page)
-      return fail(page.error());
+      return logs_fail(page.error());
     const auto full_page = log_services{}.full_page; // the streamers' rule for "more lines wait"
     bool full = page->entries.size() >= full_page;
     auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -206,7 +206,7 @@ int run_logs(const logs_args& args) {
   }
   (void) set_log_level(opts->log_level == "info" ? "warn" : opts->log_level);
   if (auto ok = validate_app_name(args.app); !ok)
-    return fail(ok.error());
+    return logs_fail(ok.error());
   log_subscription_options sub;
   // flyctl: filtering by machine clears the region filter.
   sub.instance = args.machine;
@@ -216,7 +216,7 @@ int run_logs(const logs_args& args) {
                  std::chrono::system_clock::now().time_since_epoch()).count();
     auto since = parse_since(args.since, now);
     if (!since)
-      return fail(since.error());
+      return logs_fail(since.error());
     sub.since_ns = *since;
   }
   // Blocked before any thread starts, so that every thread inherits it and
@@ -229,12 +229,12 @@ int run_logs(const logs_args& args) {
 
   auto http = http_client::create();
   if (!http)
-    return fail(http.error());
+    return logs_fail(http.error());
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto toks = tokens::start(sys, make_token_services(*opts, std::make_shared<process_runner>()));
   if (!toks)
-    return fail(toks.error());
+    return logs_fail(toks.error());
   int code = args.no_tail ? read_once(args, *opts, **http, *toks, sub)
                           : tail(args, *opts, sys, **http, *toks, sub);
   (void) toks->stop();

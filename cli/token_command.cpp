@@ -30,7 +30,7 @@ int exit_for(const error& e) {
   }
 }
 
-int fail(const error& e) {
+int token_fail(const error& e) {
   std::cerr << "atlas token: " << to_string(e) << '\n';
   return exit_for(e);
 }
@@ -76,13 +76,13 @@ int with_tokens(const token_args& args, Op op) {
   // Routine reports would bury the answer; warnings and errors still show.
   (void) set_log_level(opts->log_level == "info" ? "warn" : opts->log_level);
   if (auto ok = validate_app_name(args.app); !ok)
-    return fail(ok.error());
+    return token_fail(ok.error());
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto svc = make_token_services(*opts, std::make_shared<process_runner>());
   auto api = tokens::start(sys, svc);
   if (!api)
-    return fail(api.error());
+    return token_fail(api.error());
   int code = op(*api);
   (void) api->stop();
   return code;
@@ -90,7 +90,7 @@ int with_tokens(const token_args& args, Op op) {
 
 int print(const expected<token_answer>& r) {
   if (!r)
-    return fail(r.error());
+    return token_fail(r.error());
   std::cout << r->token.reveal() << '\n';
   std::cerr << "source: " << to_string(r->source) << '\n';
   return token_ok;
@@ -122,15 +122,15 @@ void add_token_command(CLI::App& app, int& exit_code) {
   add(*cmd, "invalidate", "Forget the app's token, cached and stored", exit_code,
       [](const tokens& api, const std::string& a) {
         auto r = api.invalidate(a);
-        return r ? token_ok : fail(r.error());
+        return r ? token_ok : token_fail(r.error());
       });
   add(*cmd, "set-manual", "Store a manual token for the app, read from stdin (never argv)",
       exit_code, [](const tokens& api, const std::string& a) {
         auto text = read_token_from_stdin();
         if (text.empty())
-          return fail(error{errc::validation, "set-manual: no token on stdin"});
+          return token_fail(error{errc::validation, "set-manual: no token on stdin"});
         auto r = api.set_manual(a, secret{std::move(text)});
-        return r ? token_ok : fail(r.error());
+        return r ? token_ok : token_fail(r.error());
       });
 }
 

@@ -1,4 +1,4 @@
-# The API reference of the facade from its headers (docs/Doxyfile):
+# The API reference from the public headers (docs/Doxyfile):
 #   cmake --build build --target docs      → build/docs/html/index.html
 # and the CTest check that Doxygen warns about nothing in them.
 find_program(DOXYGEN_EXECUTABLE doxygen)
@@ -11,13 +11,13 @@ add_custom_target(docs
   COMMAND ${CMAKE_COMMAND} -E env ATLAS_DOCS_OUT=${CMAKE_BINARY_DIR}/docs
           ${DOXYGEN_EXECUTABLE} ${PROJECT_SOURCE_DIR}/docs/Doxyfile
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-  COMMENT "Doxygen: the facade's API reference in ${CMAKE_BINARY_DIR}/docs/html"
+  COMMENT "Doxygen: the API reference in ${CMAKE_BINARY_DIR}/docs/html"
   VERBATIM)
 if(ATLAS_BUILD_TESTS)
-  add_test(NAME "docs: doxygen documents every public declaration of the facade without a warning"
+  add_test(NAME "docs: doxygen documents every declaration of every public header without a warning"
     COMMAND ${CMAKE_COMMAND} -E env ATLAS_DOCS_OUT=${CMAKE_BINARY_DIR}/docs-check
             ${DOXYGEN_EXECUTABLE} ${PROJECT_SOURCE_DIR}/docs/Doxyfile
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties("docs: doxygen documents every public declaration of the facade without a warning"
+  set_tests_properties("docs: doxygen documents every declaration of every public header without a warning"
     PROPERTIES FAIL_REGULAR_EXPRESSION "warning:")
 endif()

@@ -4,6 +4,12 @@
 include(GNUInstallDirs)
 
 set(ATLAS_WARNINGS -Wall -Wextra -Wpedantic -Werror)
+# In a unity batch every .cpp but the batch file counts as a header, so GCC
+# would flag a .cpp's own impl holding a type of its anonymous namespace —
+# the cross-TU ODR hazard the warning is for cannot happen there.
+if(ATLAS_UNITY_BUILD)
+  list(APPEND ATLAS_WARNINGS -Wno-subobject-linkage)
+endif()
 
 # atlas_add_layer(NAME <layer> SOURCES ... [PUBLIC ...] [PRIVATE ...])
 # One static library per layer (DESIGN.md §1): atlas_<layer>, alias Atlas::<layer>.

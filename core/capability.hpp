@@ -9,6 +9,7 @@
 
 namespace atlas {
 
+/// What a provider can do beyond the required calls; capabilities() lists its own.
 enum class capability : std::uint8_t {
   spot,              ///< interruptible instances
   serverless,        ///< the run_job family
@@ -24,6 +25,7 @@ enum class capability : std::uint8_t {
 std::span<const capability> all_capabilities() noexcept;
 /// "spot", "serverless", ... as ExAtlas spells its atoms.
 std::string_view to_string(capability c) noexcept;
+/// The capability spelt `name` (as to_string spells it); nullopt for anything else.
 std::optional<capability> capability_from_string(std::string_view name) noexcept;
 
 } // namespace atlas

@@ -18,27 +18,38 @@
 
 namespace atlas {
 
+/// The cloud tier a request asks for (ExAtlas's RunPod: secure or community); any: no preference.
 enum class cloud_type : std::uint8_t { any, secure, community };
+/// "any", "secure" or "community".
 std::string_view to_string(cloud_type c) noexcept;
 
+/// What a caller asks a provider to spawn. validate() checks it;
+/// make_compute_request() builds one from text fields.
 struct compute_request {
   std::string gpu;            ///< required: a canonical GPU ("h100") or "none" (CPU only)
   std::int32_t gpu_count = 1; ///< positive
-  std::string image{};
-  enum cloud_type cloud_type = cloud_type::any;
+  std::string image{}; ///< the image to run; "" provider default (fly_machines requires one)
+  enum cloud_type cloud_type = cloud_type::any; ///< the tier asked for; the built-in providers ignore it
+  /// Ask for interruptible capacity (capability::spot); the built-in providers ignore it.
   bool spot = false;
+  /// Regions to try, in order; fly_machines moves to the next when one lacks capacity.
   std::vector<std::string> region_hints{};
-  std::vector<port_spec> ports{};
-  std::map<std::string, std::string> env{};
+  std::vector<port_spec> ports{}; ///< the ports to expose
+  std::map<std::string, std::string> env{}; ///< the resource's environment; not for secrets
   std::int32_t volume_gb = 0;         ///< 0: none; else positive
   std::int32_t container_disk_gb = 0; ///< 0: provider default
+  /// An existing network volume to attach; the built-in providers ignore it.
   std::string network_volume_id{};
+  /// The resource's name. The orchestrator and fly_machines put the safety
+  /// prefix in front, and make one up when it is "".
   std::string name{};
+  /// A provider-side template to start from; the built-in providers ignore it.
   std::string template_id{};
+  /// How callers of the resource authenticate; mock honours it, fly_machines ignores it.
   auth_scheme auth = auth_scheme::none;
   std::int64_t idle_ttl_ms = 0; ///< 0: orchestrator.idle_ttl
   /// Provider-specific settings (Fly: cpu_kind, cpus, memory_mb, restart,
-  /// auto_destroy, volume_path, internal_port).
+  /// auto_destroy, volume_path; any other key is refused).
   std::map<std::string, std::string> provider_opts{};
   /// Labels the provider writes on the resource (Fly: config.metadata); the
   /// orchestrator adds its ownership mark here.
@@ -47,6 +58,7 @@ struct compute_request {
   /// logged, never in an error, never in a compute's raw record.
   std::map<std::string, secret> secrets{};
 
+  /// True when every field is equal.
   friend bool operator==(const compute_request&, const compute_request&) = default;
   template <class Inspector>
   friend auto inspect(Inspector& f, compute_request& x) {

@@ -16,13 +16,14 @@ struct gpu_type {
   std::string id;        ///< the provider's identifier ("a100-80gb")
   std::string provider;  ///< "mock", "fly_machines", ...
   std::string canonical; ///< the catalog's name, "" when it has none
-  std::string display_name;
-  std::int64_t memory_gb = 0;
-  double lowest_price_per_hour = -1;
-  double spot_price_per_hour = -1;
+  std::string display_name; ///< a human-readable name ("Mock H100")
+  std::int64_t memory_gb = 0; ///< memory per GPU, in GB
+  double lowest_price_per_hour = -1; ///< lowest on-demand price of one GPU for an hour
+  double spot_price_per_hour = -1; ///< spot (interruptible) price of one GPU for an hour
   std::string stock;      ///< high, medium, low, unavailable, unknown; "" unset
   std::string cloud_type; ///< secure, community, any; "" unset
 
+  /// True when every field is equal.
   friend bool operator==(const gpu_type&, const gpu_type&) = default;
   template <class Inspector>
   friend auto inspect(Inspector& f, gpu_type& x) {
@@ -42,6 +43,7 @@ expected<std::string> gpu_for_provider(const std::string& canonical, const std::
 std::vector<std::string> supported_gpus(const std::string& provider);
 /// Every canonical GPU of the catalog, sorted and unique.
 std::vector<std::string> all_canonical_gpus();
+/// True when `name` is one of the catalog's canonical GPUs ("none" is not).
 bool is_canonical_gpu(const std::string& name);
 
 } // namespace atlas

@@ -7,10 +7,10 @@
 namespace atlas {
 
 namespace {
-constexpr std::array<std::string_view, 7> kKeys{"endpoint", "input",  "mode",         "timeout_ms",
+constexpr std::array<std::string_view, 7> kJobKeys{"endpoint", "input",  "mode",         "timeout_ms",
                                                 "webhook",  "policy", "provider_opts"};
 
-error bad(std::string_view key, const std::string& value, std::string_view allowed) {
+error bad_job_field(std::string_view key, const std::string& value, std::string_view allowed) {
   return error{errc::validation, "job request: " + std::string{key} + " = \"" + value + "\": " + std::string{allowed}};
 }
 } // namespace
@@ -45,7 +45,7 @@ std::optional<job_status> job_status_from_string(std::string_view s) noexcept {
 }
 
 std::span<const std::string_view> job_request_keys() noexcept {
-  return kKeys;
+  return kJobKeys;
 }
 
 expected<void> validate(const job_request& r) {
@@ -54,16 +54,16 @@ expected<void> validate(const job_request& r) {
   if (r.input.empty())
     return error{errc::validation, "job request: input is required (JSON text)"};
   if (r.timeout_ms < 1)
-    return bad("timeout_ms", std::to_string(r.timeout_ms), "must be a positive integer (milliseconds)");
+    return bad_job_field("timeout_ms", std::to_string(r.timeout_ms), "must be a positive integer (milliseconds)");
   return {};
 }
 
 expected<job_request> make_job_request(const std::map<std::string, std::string>& fields) {
   job_request r;
   for (const auto& [key, v] : fields) {
-    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+    if (std::find(kJobKeys.begin(), kJobKeys.end(), key) == kJobKeys.end()) {
       std::string known;
-      for (auto k : kKeys)
+      for (auto k : kJobKeys)
         known.append(known.empty() ? "" : ", ").append(k);
       return error{errc::validation, "job request: unknown key \"" + key + "\" (known: " + known + ")"};
     }
@@ -79,11 +79,11 @@ expected<job_request> make_job_request(const std::map<std::string, std::string>&
       else if (v == "stream")
         r.mode = job_mode::stream;
       else
-        return bad(key, v, "expected one of: async sync stream");
+        return bad_job_field(key, v, "expected one of: async sync stream");
     } else if (key == "timeout_ms") {
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), r.timeout_ms);
       if (ec != std::errc{} || end != v.data() + v.size())
-        return bad(key, v, "must be a positive integer (milliseconds)");
+        return bad_job_field(key, v, "must be a positive integer (milliseconds)");
     } else if (key == "webhook") {
       r.webhook = v;
     } else {
@@ -96,7 +96,7 @@ expected<job_request> make_job_request(const std::map<std::string, std::string>&
         auto kv = v.substr(start, end - start);
         auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0)
-          return bad(key, v, "expected K=V pairs separated by commas");
+          return bad_job_field(key, v, "expected K=V pairs separated by commas");
         m[kv.substr(0, eq)] = kv.substr(eq + 1);
         start = end + 1;
       }

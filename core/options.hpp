@@ -16,6 +16,7 @@
 
 namespace atlas {
 
+/// The time spans of options and of Atlas's APIs, in milliseconds; parse_duration() reads their text.
 using duration = std::chrono::milliseconds;
 
 /// [fly]: the Fly APIs, flyctl and the token of the environment.
@@ -175,6 +176,8 @@ struct option_view {
   /// What it is for.
   std::string help;
 };
+/// `atlas config`'s lines for `o`: every key in option_keys() order, then
+/// fly.access_token (its value never shown).
 std::vector<option_view> describe(const options& o);
 
 /// The environment variable for a key: "logs.poll_interval" → "ATLAS_LOGS_POLL_INTERVAL".

@@ -23,8 +23,11 @@ enum class token_source : std::uint8_t {
   none,    ///< nothing answered
 };
 
+/// Every token source, in declaration order.
 std::span<const token_source> all_token_sources() noexcept;
+/// "cache", "storage", ... as the enumerator is spelt.
 std::string_view to_string(token_source s) noexcept;
+/// The source spelt `name` (as to_string spells it); nullopt for anything else.
 std::optional<token_source> token_source_from_string(std::string_view name) noexcept;
 
 /// A token with its origin and expiry. Printing it never shows the value.

@@ -11,8 +11,9 @@
 
 namespace atlas {
 
-/// How Fly's macaroon tokens begin (superfly/macaroon), and its OAuth tokens.
+/// How Fly's macaroon tokens begin (superfly/macaroon).
 inline constexpr std::array<std::string_view, 3> fly_macaroon_prefixes{"fm1r_", "fm1a_", "fm2_"};
+/// How Fly's OAuth tokens begin.
 inline constexpr std::string_view fly_oauth_prefix = "fo1_";
 
 /// Checks `raw` and returns it normalised: surrounding blanks and any leading

@@ -12,18 +12,21 @@
 
 namespace atlas {
 
+/// A usable fly.toml: the app it names and the directory it is in.
 struct discovered_app {
-  std::string app;
+  std::string app; ///< its `app` key, checked by check_fly_app_name
   std::string dir; ///< the root as given, or root/child/...: never normalised
+  /// Same app and same directory text.
   friend bool operator==(const discovered_app&, const discovered_app&) = default;
 };
 
 /// A fly.toml (or a directory) that could not be used, and why.
 struct discovery_problem {
-  std::string path;
-  std::string reason;
+  std::string path;   ///< the file or directory, as the scan spelled it
+  std::string reason; ///< a phrase that follows the path ("is not valid TOML: ...")
 };
 
+/// What discover_apps found: apps and problems, one scan.
 struct discovery_result {
   std::vector<discovered_app> apps;        ///< sorted by app, then dir; duplicates kept
   std::vector<discovery_problem> problems; ///< in scan order

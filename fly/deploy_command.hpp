@@ -15,6 +15,7 @@
 
 namespace atlas {
 
+/// One `fly deploy --remote-only` to run.
 struct deploy_request {
   std::string cli_path = "fly"; ///< option fly.cli_path: a path, or a name on PATH
   std::string dir;              ///< the project directory (the working directory)
@@ -34,6 +35,7 @@ std::vector<std::string> deploy_arguments(const deploy_request& req);
 /// the stop ladder that ended a stopped process.
 std::string stop_step_name(const process_result& r);
 
+/// Where a deploy's output and end go.
 struct deploy_callbacks {
   /// A non-empty, redacted line, in output order, on the runner's thread.
   std::function<void(std::string line)> on_line;

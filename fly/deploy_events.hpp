@@ -13,6 +13,7 @@
 
 namespace atlas {
 
+/// What one line of `fly deploy` output says.
 enum class deploy_event_kind : std::uint8_t {
   text,            ///< any other line
   phase_started,   ///< "==> Building image"
@@ -22,10 +23,12 @@ enum class deploy_event_kind : std::uint8_t {
   succeeded,       ///< "Finished deploying", "Visit your newly deployed app at ..."
   failed,          ///< "Error: ..."
 };
+/// The enumerator's name ("phase_started", ...).
 std::string_view to_string(deploy_event_kind k) noexcept;
 
+/// One line of deploy output, read.
 struct deploy_event {
-  deploy_event_kind kind = deploy_event_kind::text;
+  deploy_event_kind kind = deploy_event_kind::text; ///< what the line says
   std::string text;        ///< the line without ANSI colours and surrounding blanks
   std::string value;       ///< the phase title, the image reference, the machine id
   std::uint32_t index = 0; ///< machine: n of [n/total]
@@ -38,15 +41,17 @@ deploy_event parse_deploy_line(std::string_view line);
 
 /// A deploy's story so far, fed line by line.
 struct deploy_summary {
-  std::vector<std::string> phases_started;
-  std::vector<std::string> phases_finished;
-  std::string image;
-  std::uint32_t machines_total = 0;
+  std::vector<std::string> phases_started;  ///< titles of the `==> ` lines, in order
+  std::vector<std::string> phases_finished; ///< titles of the `--> ` lines, in order
+  std::string image;                        ///< the last image reference printed; "" before one
+  std::uint32_t machines_total = 0;  ///< the largest total of a [n/total] line
   std::uint32_t machines_done = 0;   ///< updates finished with success
-  std::uint32_t machines_failed = 0;
+  std::uint32_t machines_failed = 0; ///< machine updates that did not finish with success
   std::optional<bool> verdict;       ///< what the text says: success or failure
   std::string last_error;            ///< the last "Error: ..." line
 
+  /// Takes in one more line's event; a failure (a failed machine, an
+  /// "Error" line) sets the verdict to failure for good.
   void add(const deploy_event& e);
   /// Empty, or why the text and `exit_code` disagree ("flyctl exited 0 but
   /// printed: Error: ...").

@@ -22,7 +22,7 @@ struct fly_config_token {
   std::string why_none;        ///< when there is no token: missing file, no key, bad YAML, bad shape
 };
 
-/// Reads `access_token` from <config_dir>/config.yml with a real YAML parser
+/// Reads `access_token` from `<config_dir>/config.yml` with a real YAML parser
 /// (quoted, single-quoted or bare; `FlyV1 fm2_…,fm2_…` or OAuth). A missing,
 /// empty or malformed file, a blank or non-text `access_token`, or a token of
 /// the wrong shape all mean "no token here", with the reason in `why_none`

@@ -19,10 +19,11 @@ namespace atlas {
 /// then wait `grace` for it to exit before the next step. SIGKILL follows the
 /// last step. flyctl releases its machine leases on SIGINT, so SIGINT comes first.
 struct stop_step {
-  int signal = SIGINT;
-  duration grace = std::chrono::seconds{5};
+  int signal = SIGINT;                      ///< sent to the process group
+  duration grace = std::chrono::seconds{5}; ///< how long to wait for the exit before the next step
 };
 
+/// What to run, where, and how to stop it.
 struct process_spec {
   std::string executable;              ///< a path, or a name looked up on PATH
   std::vector<std::string> args;       ///< never secrets: argv is visible to everyone
@@ -32,6 +33,7 @@ struct process_spec {
   std::size_t max_line = 64 * 1024;    ///< longer lines are cut at this many bytes
   duration timeout{0};                 ///< 0: none. Then the stop ladder runs
   duration activity_timeout{0};        ///< 0: none. No output for this long: the stop ladder
+  /// The stop ladder, in order, then SIGKILL: by default SIGINT, 5 s, SIGTERM, 5 s.
   std::vector<stop_step> stop{{SIGINT, std::chrono::seconds{5}}, {SIGTERM, std::chrono::seconds{5}}};
 };
 
@@ -43,16 +45,19 @@ enum class process_end : std::uint8_t {
   activity_timeout, ///< silent for spec.activity_timeout; stopped by the ladder
   cancelled,        ///< process_handle::cancel(); stopped by the ladder
 };
+/// The enumerator's name ("exited", "activity_timeout", ...).
 std::string_view to_string(process_end e) noexcept;
 
+/// The end of a process, as on_exit reports it.
 struct process_result {
-  process_end end = process_end::exited;
+  process_end end = process_end::exited; ///< why it ended
   int exit_code = -1;   ///< when it exited; -1 otherwise
   int signal = 0;       ///< the signal that ended it, if one did
   int stopped_by = 0;   ///< for timeout/cancel: the ladder's signal it finally obeyed
-  duration elapsed{0};
+  duration elapsed{0};  ///< from its start to its end (steady clock)
 };
 
+/// Where a process's output and exit go; both run on the runner's thread.
 struct process_callbacks {
   /// A line without its "\n" or "\r\n"; empty lines are passed too.
   std::function<void(std::string line, bool from_stderr)> on_line;
@@ -68,9 +73,11 @@ public:
   /// once the process has ended or its runner is gone (but must not race the
   /// runner's destructor).
   void cancel() const;
+  /// The child's process id, also its process group's id.
   int pid() const noexcept { return pid_; }
 
   struct state;
+  /// For process_runner::start, not for users.
   process_handle(std::weak_ptr<state> s, int pid) : s_(std::move(s)), pid_(pid) {}
 
 private:

@@ -12,10 +12,11 @@
 
 namespace atlas {
 
+/// How to run `fly tokens create readonly`.
 struct token_cli_request {
   std::string cli_path = "fly"; ///< option fly.cli_path: a path, or a name on PATH
   std::string org;              ///< option fly.org, else FLY_ORG; required
-  duration timeout = std::chrono::seconds{15};
+  duration timeout = std::chrono::seconds{15}; ///< longest run; then it is stopped (SIGTERM, SIGKILL) and the answer is errc::timeout
 };
 
 /// Starts the CLI; `done` gets, exactly once on the runner's thread, the

@@ -23,23 +23,27 @@ namespace atlas {
 using resolve_function = std::function<void(
   const std::string& host, std::function<void(expected<std::vector<std::string>>)> done)>;
 
+/// An http_client's timeouts, limits, pool, TLS trust and resolver.
 struct http_client_options {
-  duration resolve_timeout = std::chrono::seconds{5};
-  duration connect_timeout = std::chrono::seconds{5};
-  duration handshake_timeout = std::chrono::seconds{5};
-  duration write_timeout = std::chrono::seconds{10};
+  duration resolve_timeout = std::chrono::seconds{5};   ///< the name lookup, the system's or `resolver`
+  duration connect_timeout = std::chrono::seconds{5};   ///< the TCP connect
+  duration handshake_timeout = std::chrono::seconds{5}; ///< the TLS handshake
+  duration write_timeout = std::chrono::seconds{10};    ///< sending the request
   duration read_timeout = std::chrono::seconds{30}; ///< for the whole response, once written
   duration deadline = std::chrono::seconds{60};     ///< the whole exchange, retries included
   std::size_t body_limit = 8 * 1024 * 1024;         ///< larger responses fail with errc::capacity
-  std::uint32_t header_limit = 16 * 1024;
+  std::uint32_t header_limit = 16 * 1024;           ///< bytes of the response's header block; larger: errc::capacity
   std::size_t max_idle_per_host = 8; ///< kept-alive connections kept for reuse, per host
-  client_tls_options tls{};
+  client_tls_options tls{}; ///< what https:// peers are verified against
   std::string user_agent{}; ///< empty: "atlas/<version>"
   resolve_function resolver{}; ///< unset: the system's (getaddrinfo on a detached thread per lookup)
 };
 
+/// An HTTP/1.1 and HTTPS client with its own I/O thread; requests may be
+/// made from any thread.
 class http_client {
 public:
+  /// Gets the response or the error, exactly once, on the client's thread; must not block.
   using callback = std::function<void(expected<http_response>)>;
 
   /// errc::validation when the TLS trust store cannot be built.
@@ -63,11 +67,12 @@ public:
   /// Runs `fn` on the client's thread after `delay` (retry back-off).
   void after(duration delay, std::function<void()> fn);
 
+  /// Counters since the client was created.
   struct statistics {
     std::uint64_t requests = 0;    ///< exchanges started (retries included)
     std::uint64_t connections = 0; ///< connections opened
     std::uint64_t reused = 0;      ///< exchanges over a kept-alive connection
-    std::uint64_t stale_retries = 0;
+    std::uint64_t stale_retries = 0; ///< requests sent again because a pooled connection had been closed by the server
   };
   /// A snapshot; from any thread but the client's own (it asks that thread).
   statistics stats() const;

@@ -14,27 +14,31 @@
 
 namespace atlas {
 
+/// Header fields as (name, value) pairs, in order; names may repeat.
 using http_headers = std::vector<std::pair<std::string, std::string>>;
 
+/// A request for http_client::request.
 struct http_request {
-  std::string method = "GET";
+  std::string method = "GET"; ///< as sent ("GET", "POST", ...); is_idempotent compares it as is
   std::string url;            ///< absolute: http://127.0.0.1:8080/path?q or https://...
   http_headers headers{};     ///< never credentials: those go in `authorization`
   secret authorization{};     ///< the Authorization header's value; never logged or echoed
-  std::string body{};
+  std::string body{};         ///< sent as it is; empty: no body
   std::string content_type{}; ///< set with a body; "application/json" for JSON
   /// May it be sent again after a connection failure? Unset: by method
   /// (GET, HEAD, PUT, DELETE, OPTIONS are).
   std::optional<bool> idempotent{};
   duration deadline{0}; ///< the whole exchange; 0: the client's default
 
+  /// `idempotent` when set, else whether `method` is GET, HEAD, PUT, DELETE or OPTIONS.
   bool is_idempotent() const;
 };
 
+/// A response of any status, as the server sent it.
 struct http_response {
-  int status = 0;
-  http_headers headers{};
-  std::string body{};
+  int status = 0;         ///< the HTTP status code
+  http_headers headers{}; ///< all of them, in the order received
+  std::string body{};     ///< decoded from chunked transfer, at most http_client_options::body_limit bytes
   bool reused_connection = false; ///< it came over a kept-alive connection
 
   /// The first header called `name` (case-insensitive), or nullptr.

@@ -20,27 +20,31 @@
 
 namespace atlas {
 
+/// A request as a handler sees it.
 struct http_server_request {
-  std::string method;
+  std::string method; ///< as sent ("GET", "POST", ...)
   std::string target; ///< as sent: path and query
   std::string path;   ///< decoded
   std::string query;  ///< encoded, without '?'
-  http_headers headers{};
-  std::string body{};
+  http_headers headers{}; ///< all of them, in the order sent
+  std::string body{};     ///< at most http_server_options::body_limit bytes
   std::map<std::string, std::string> params{}; ///< from the route: "/apps/{app}" → params["app"]
   std::string remote{};                        ///< the client's address
 
+  /// The first header called `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
   /// A query parameter's decoded value, or nothing.
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+/// A handler's answer.
 struct http_server_response {
-  int status = 200;
-  http_headers headers{};
-  std::string body{};
-  std::string content_type = "application/json";
+  int status = 200;       ///< HTTP status code
+  http_headers headers{}; ///< extra headers; a Content-Type here replaces `content_type`
+  std::string body{};     ///< sent as it is
+  std::string content_type = "application/json"; ///< sent only with a non-empty body
 
+  /// `status` with `v` serialized as the body (application/json).
   static http_server_response json(int status, const boost::json::value& v);
   bool reset_connection = false; ///< see reset()
 
@@ -53,6 +57,7 @@ struct http_server_response {
 /// Answers a request, exactly once, from any thread. A responder dropped
 /// without answering answers 500 itself, so no client waits forever.
 using http_responder = std::function<void(http_server_response)>;
+/// A route's handler: runs on the server's thread, must not block, answers through the responder.
 using http_handler = std::function<void(const http_server_request&, http_responder)>;
 
 /// What the SSE and WebSocket handles share: a client's bounded queue
@@ -63,6 +68,8 @@ class bounded_stream {
 public:
   struct state;
 
+  /// False once the stream has ended or was closed for any reason (and
+  /// always for a default handle).
   bool is_open() const;
   /// Runs once, on the server's thread, when the stream ends for any reason
   /// (closed here, by the client, by overflow, by the server's stop); at
@@ -72,14 +79,16 @@ public:
   std::uint64_t overflows() const;
 
 protected:
+  /// For the server: a handle on one client's stream state.
   explicit bounded_stream(std::shared_ptr<state> s) : s_(std::move(s)) {}
-  std::shared_ptr<state> s_;
+  std::shared_ptr<state> s_; ///< shared with the server's connection; null: no stream
 };
 
 /// One client's Server-Sent Events stream (`atlas node` live logs). An idle
 /// stream gets a heartbeat comment (": ping") every sse_heartbeat.
 class sse_stream : public bounded_stream {
 public:
+  /// Made by the server for an sse_handler, not by users.
   explicit sse_stream(std::shared_ptr<state> s) : bounded_stream(std::move(s)) {}
 
   /// Queues one event (`data` may hold newlines: one `data:` line each).
@@ -91,11 +100,13 @@ public:
   /// not wait for queued events.
   void close() const;
 };
+/// An event-stream route's handler: gets the request and its client's stream, on the server's thread.
 using sse_handler = std::function<void(const http_server_request&, sse_stream)>;
 
 /// One WebSocket client (text messages).
 class websocket_stream : public bounded_stream {
 public:
+  /// Made by the server for a websocket_handler, not by users.
   explicit websocket_stream(std::shared_ptr<state> s) : bounded_stream(std::move(s)) {}
 
   /// Queues a text message; false when closed, or just closed for overflow.
@@ -106,6 +117,7 @@ public:
   /// handler: messages start to be read once the handler has returned.
   void on_message(std::function<void(std::string)> fn) const;
 };
+/// A WebSocket route's handler: gets the upgraded request and its client's stream, on the server's thread.
 using websocket_handler = std::function<void(const http_server_request&, websocket_stream)>;
 
 /// Method + path pattern → handler. Patterns are literal segments and
@@ -120,18 +132,22 @@ public:
   /// nothing lets it start.
   using stream_guard = std::function<std::optional<http_server_response>(const http_server_request&)>;
 
+  /// A route for `method` ("GET", "POST", ...; compared as sent, case and all) on `pattern`.
   void add(std::string method, std::string pattern, http_handler handler);
   /// A GET route answered with an event stream.
   void add_sse(std::string pattern, sse_handler handler, stream_guard guard = {});
   /// A GET route that upgrades to a WebSocket (others get 426).
   void add_websocket(std::string pattern, websocket_handler handler, stream_guard guard = {});
 
+  /// The route find() chose: exactly one handler pointer is set, or none
+  /// when no route matched (then `allowed` lists the path's other methods,
+  /// if any). Points into the router.
   struct match {
-    const http_handler* handler = nullptr;
-    const sse_handler* sse = nullptr;
-    const websocket_handler* websocket = nullptr;
-    const stream_guard* guard = nullptr;
-    std::map<std::string, std::string> params{};
+    const http_handler* handler = nullptr;       ///< a plain route
+    const sse_handler* sse = nullptr;            ///< an event-stream route
+    const websocket_handler* websocket = nullptr; ///< a WebSocket route
+    const stream_guard* guard = nullptr;         ///< the stream route's guard, when it has one
+    std::map<std::string, std::string> params{}; ///< the pattern's `{name}` segments, decoded
     std::vector<std::string> allowed{}; ///< methods of the path, when the method did not match
   };
   /// `encoded_path`: the path as sent, percent-encoding and all.
@@ -149,19 +165,20 @@ private:
   std::vector<route> routes_;
 };
 
+/// Where an http_server listens, and its limits and timeouts.
 struct http_server_options {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1"; ///< an IP address to listen on (not a host name)
   std::uint16_t port = 0; ///< 0: any free port (see port())
   std::shared_ptr<boost::asio::ssl::context> tls{}; ///< null: plain HTTP
   std::size_t body_limit = 1024 * 1024;             ///< larger: 413, connection closed
   std::uint32_t header_limit = 16 * 1024;           ///< larger: 431, connection closed
-  duration handshake_timeout = std::chrono::seconds{10};
+  duration handshake_timeout = std::chrono::seconds{10}; ///< TLS handshake of a new connection
   duration read_timeout = std::chrono::seconds{30};  ///< a request, once its first byte arrived
   duration idle_timeout = std::chrono::seconds{60};  ///< a kept-alive connection between requests
-  duration write_timeout = std::chrono::seconds{30};
+  duration write_timeout = std::chrono::seconds{30}; ///< each write of an answer, event or message
   std::size_t max_connections = 1024; ///< more are accepted and closed at once
   std::size_t sse_queue_limit = 256;  ///< events queued per SSE client before it is closed
-  duration sse_heartbeat = std::chrono::seconds{15};
+  duration sse_heartbeat = std::chrono::seconds{15}; ///< a ": ping" comment after this long without an event
   std::size_t ws_queue_limit = 256;          ///< messages queued per WebSocket client
   std::size_t ws_message_limit = 1024 * 1024; ///< larger incoming messages close the connection
   /// The server's own errors (404, 405, 413, 426, 431, 500...); unset:
@@ -169,6 +186,8 @@ struct http_server_options {
   std::function<http_server_response(int status, const std::string& message)> error_body{};
 };
 
+/// An HTTP/1.1 server (plain or TLS) on a thread of its own, serving one
+/// router's routes until stop().
 class http_server {
 public:
   /// Listens and serves; errc::transport when the address cannot be bound.
@@ -178,6 +197,7 @@ public:
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
+  /// The port it listens on: the one bound when the options said 0.
   std::uint16_t port() const noexcept;
   /// "http://127.0.0.1:PORT" or "https://...".
   std::string base_url() const;

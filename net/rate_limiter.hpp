@@ -14,13 +14,16 @@
 
 namespace atlas {
 
+/// The shape of one token bucket.
 struct bucket_spec {
-  double per_second = 1; ///< refill rate
+  double per_second = 1; ///< refill rate: requests per second
   double burst = 1;      ///< capacity: how many may go at once after a quiet spell
 };
 
+/// Token buckets per (action, resource); thread-safe.
 class rate_limiter {
 public:
+  /// The clock the buckets refill by.
   using clock = std::chrono::steady_clock;
 
   /// `actions` names a bucket shape per action ("get_machine"); any other

@@ -15,10 +15,11 @@
 
 namespace atlas {
 
+/// How often and how soon a request is sent again (see retry_delay).
 struct retry_policy {
   std::uint32_t max_attempts = 4; ///< including the first; 1: never retry
-  duration base_delay = std::chrono::milliseconds{250};
-  duration max_delay = std::chrono::seconds{10};
+  duration base_delay = std::chrono::milliseconds{250}; ///< the first back-off; doubled each attempt
+  duration max_delay = std::chrono::seconds{10};        ///< cap of a back-off, and of a Retry-After
   double jitter = 0.2;            ///< up to this share of a delay is taken off at random
   duration max_total = std::chrono::seconds{30}; ///< no retry would start after this
 };

@@ -11,9 +11,10 @@
 
 namespace atlas {
 
+/// A certificate and its private key, both PEM text.
 struct certificate_pem {
-  std::string cert_pem;
-  std::string key_pem;
+  std::string cert_pem; ///< the certificate (what clients trust)
+  std::string key_pem;  ///< its private key: the server's secret
 };
 
 /// `san` uses OpenSSL's syntax: "IP:127.0.0.1,DNS:localhost".

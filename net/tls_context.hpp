@@ -12,6 +12,7 @@
 
 namespace atlas {
 
+/// What a client trusts; verification itself is always on.
 struct client_tls_options {
   bool system_store = true;  ///< trust the system's CAs (Debian: /etc/ssl/certs)
   std::string extra_ca_file; ///< a PEM file of more CAs to trust (option net.extra_ca_file)

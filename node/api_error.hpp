@@ -14,8 +14,11 @@ namespace atlas {
 /// conflict 409, capacity 429... (the table of docs/node.md).
 int http_status_for(errc code) noexcept;
 
+/// {"error": {"kind": errc name, "message": the message, redacted again}}.
 boost::json::object error_json(const error& e);
+/// error_json(e) with the status of its kind (http_status_for).
 http_server_response error_response(const error& e);
+/// error_json of `code` and `message`, with the given `status`.
 http_server_response error_response(int status, errc code, const std::string& message);
 
 } // namespace atlas

@@ -22,17 +22,23 @@ namespace atlas {
 expected<secret> load_or_create_node_secret(const std::string& path);
 
 /// Where the node keeps its files when node.auth_file / node.auth_secret_file
-/// are empty: tokens.storage_dir (or its default).
+/// are empty: tokens.storage_dir (or its default). This one: the bearer
+/// token store, node.auth_file or `node_tokens.json` there.
 std::string node_auth_file(const options& o);
+/// The HMAC key's file: node.auth_secret_file, or `node_secret` in tokens.storage_dir.
 std::string node_secret_file(const options& o);
 
+/// Checks a request's credentials, and makes signed URLs and session cookies.
 class node_auth {
 public:
+  /// The cookie that carries a dashboard session.
   static constexpr std::string_view session_cookie_name = "atlas_session";
   /// The query parameter a WebSocket client resumes with; not part of the
   /// signature, so one signed URL serves every reconnection.
   static constexpr std::string_view resume_param = "last_event_id";
 
+  /// `tokens`: where bearer tokens are looked up; `hmac_key` signs URLs and
+  /// sessions (load_or_create_node_secret).
   node_auth(std::shared_ptr<token_store> tokens, secret hmac_key);
 
   /// `signed_ok`: the route accepts a signed URL (event streams, login).
@@ -46,6 +52,7 @@ public:
   /// Path=/, Secure when `tls`).
   std::string session_cookie(duration ttl, bool tls) const;
 
+  /// The store bearer tokens are checked against.
   const token_store& tokens() const noexcept { return *tokens_; }
 
 private:

@@ -24,7 +24,7 @@ namespace atlas {
 /// What the compute routes borrow from node_server. Both functions are
 /// called only while add_compute_routes runs.
 struct compute_route_hooks {
-  caf::actor_system* sys = nullptr;
+  caf::actor_system* sys = nullptr; ///< the node's actor system, for the routes' short-lived actors; must outlive the routes
   orchestrator orch{}; ///< default-constructed: every route answers 501
   /// Adds an authenticated JSON route, observed by its pattern.
   std::function<void(const std::string& method, const std::string& pattern, http_handler h)> add_json{};

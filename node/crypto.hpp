@@ -25,6 +25,7 @@ std::string base64url(std::string_view bytes);
 
 /// Lower-case hex of raw bytes, and back (nothing for odd length or a non-hex digit).
 std::string to_hex(std::string_view bytes);
+/// The bytes `hex` spells (either case); nothing for odd length or a non-hex digit.
 std::optional<std::string> from_hex(std::string_view hex);
 
 /// Equal contents, in time that depends only on the lengths (CRYPTO_memcmp);

@@ -12,6 +12,7 @@
 
 namespace atlas {
 
+/// One embedded file; every view points into the binary (static storage).
 struct dashboard_asset {
   std::string_view path;         ///< as requested: "/assets/app.js"
   std::string_view content_type; ///< "text/javascript; charset=utf-8"

@@ -19,7 +19,7 @@ namespace atlas {
 
 namespace {
 
-std::int64_t now_ns() {
+std::int64_t board_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
@@ -30,7 +30,7 @@ struct ticket_state {
   std::string app;
   std::string dir;
   std::string state = "starting"; ///< starting, running, then a deploy_status name
-  std::int64_t started_ns = now_ns();
+  std::int64_t started_ns = board_now_ns();
   std::int64_t finished_ns = 0;
   std::uint64_t first_line = 1; ///< number of lines.front()
   std::deque<std::string> lines;
@@ -106,7 +106,7 @@ struct deploy_board::impl : std::enable_shared_from_this<deploy_board::impl> {
     {
       std::lock_guard g{mtx};
       t->state = std::string{to_string(r.status)};
-      t->finished_ns = now_ns();
+      t->finished_ns = board_now_ns();
       t->result = std::move(r);
       auto data = boost::json::serialize(result_json(*t->result));
       for (auto& s : t->clients)

@@ -19,13 +19,16 @@
 
 namespace atlas {
 
+/// How much a deploy_board keeps.
 struct deploy_board_options {
   std::size_t line_limit = 10'000; ///< lines kept per ticket (the first are dropped)
   std::size_t keep_finished = 100; ///< finished deploys listed before the oldest is forgotten
 };
 
+/// The node's deploys by ticket: started, watched, listed, streamed, cancelled.
 class deploy_board {
 public:
+  /// Deploys go through `facade`; `sys` runs the watching actors and must outlive the board.
   deploy_board(caf::actor_system& sys, deploys facade, deploy_board_options opts = {});
   ~deploy_board();
   deploy_board(const deploy_board&) = delete;
@@ -41,6 +44,7 @@ public:
   boost::json::array list() const;
   /// errc::not_found for an unknown ticket.
   expected<boost::json::object> get(const std::string& ticket) const;
+  /// Whether `ticket` is on the board (finished ones are forgotten past keep_finished).
   bool known(const std::string& ticket) const;
 
   /// The ticket's lines after line `last_event_id` (all when empty), then

@@ -23,16 +23,19 @@ namespace atlas {
 
 class metrics_registry;
 
+/// How much a log_hub keeps, and for how long.
 struct log_hub_options {
   std::size_t buffer = 1024;                      ///< node.sse_buffer: events kept per topic
   duration linger = std::chrono::minutes{1};      ///< node.sse_linger
 };
 
+/// Which lines of an app a stream wants; a topic per app and filter.
 struct log_stream_filter {
-  std::string region{};
-  std::string instance{};
+  std::string region{};   ///< a Fly region code; empty: all
+  std::string instance{}; ///< a machine (instance) id; empty: all
 };
 
+/// The node's live log topics and their SSE and WebSocket clients.
 class log_hub {
 public:
   /// `metrics` (may be null): log lag, stream events and clients.
@@ -45,6 +48,8 @@ public:
   /// `last_event_id`: what the client saw last ("" for a new client: live only).
   void attach(const std::string& app, const log_stream_filter& f, sse_stream s,
               const std::string& last_event_id);
+  /// The same for a WebSocket client: each event is one JSON text frame,
+  /// its name in "type"; `last_event_id` comes from the query.
   void attach(const std::string& app, const log_stream_filter& f, websocket_stream s,
               const std::string& last_event_id);
 
@@ -55,10 +60,22 @@ public:
 
   /// Topics subscribed now, and clients attached now (for tests and /v1/streams).
   std::size_t topics() const;
+  /// Client streams open now, SSE and WebSocket.
   std::size_t clients() const;
 
+  /// A buffered line as the dashboard shows it (the message already redacted).
   struct recent_line {
     std::string timestamp, region, instance, level, message;
+    /** \var timestamp
+        RFC 3339, UTC, with nanoseconds, as in the event. */
+    /** \var region
+        The Fly region code of the machine that logged it. */
+    /** \var instance
+        The machine (instance) id. */
+    /** \var level
+        The level Fly gave ("info", "error", ...). */
+    /** \var message
+        The line's text, redacted. */
   };
   /// The last `n` lines still buffered for `app`'s unfiltered stream, oldest first.
   std::vector<recent_line> recent(const std::string& app, std::size_t n) const;

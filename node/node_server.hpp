@@ -20,6 +20,7 @@ namespace atlas {
 
 class metrics_registry;
 
+/// What a node_server needs besides the runtime.
 struct node_config {
   node_options node{};         ///< listen, tls, limits, SSE, session
   std::string auth_file{};     ///< the bearer token store (node_auth_file)
@@ -33,6 +34,7 @@ struct node_config {
 /// node.* of `o`, with the auth files resolved against tokens.storage_dir.
 node_config node_config_from(const options& o);
 
+/// `atlas node`'s HTTP API and dashboard, serving one runtime.
 class node_server {
 public:
   /// Listens on node.listen ("127.0.0.1:0" in tests: see port()) and serves
@@ -45,6 +47,7 @@ public:
   node_server(const node_server&) = delete;
   node_server& operator=(const node_server&) = delete;
 
+  /// The port it listens on (the bound one when node.listen says port 0).
   std::uint16_t port() const;
   /// "http://127.0.0.1:PORT" (https with TLS).
   std::string base_url() const;

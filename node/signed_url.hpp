@@ -12,8 +12,18 @@
 
 namespace atlas {
 
+/// What verify_url found.
 enum class signed_url_check : std::uint8_t { ok, malformed, expired, bad_signature };
+/// The enumerator's name: "ok", "malformed", "expired", "bad_signature".
 std::string_view to_string(signed_url_check c) noexcept;
+/** \var signed_url_check::ok
+    Signed with the secret and not expired. */
+/** \var signed_url_check::malformed
+    No `exp` integer, or no `sig`. */
+/** \var signed_url_check::expired
+    `exp` is before now (checked before the signature). */
+/** \var signed_url_check::bad_signature
+    `sig` does not match the path and query under the secret. */
 
 /// Unix seconds now.
 std::int64_t unix_now();

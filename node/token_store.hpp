@@ -17,19 +17,23 @@
 
 namespace atlas {
 
+/// A stored token, as list shows it: never its value or hash.
 struct api_token_info {
   std::string id;          ///< "tok_" + 12 hex digits: what list shows and revoke takes
-  std::string label;
+  std::string label;       ///< free text given at creation, to tell tokens apart
   std::int64_t created_at = 0; ///< Unix seconds
 };
 
+/// A token just made: the only time its value is known.
 struct minted_api_token {
-  api_token_info info;
+  api_token_info info; ///< as list will show it
   secret token; ///< the bearer token itself: shown once, never stored
 };
 
+/// The node's bearer tokens in one JSON file, hashed.
 class token_store {
 public:
+  /// The store in the file at `path`; nothing is read or made until first used.
   explicit token_store(std::string path);
   ~token_store();
   token_store(const token_store&) = delete;
@@ -46,6 +50,7 @@ public:
   /// Thread-safe; re-reads the file when it changed on disk.
   std::optional<std::string> verify(std::string_view candidate) const;
 
+  /// The file, as given.
   const std::string& path() const noexcept { return path_; }
 
   struct state;

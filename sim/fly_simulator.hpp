@@ -24,8 +24,9 @@ namespace atlas {
 /// bursts of 10. The client paces itself by the same table.
 std::map<std::string, bucket_spec, std::less<>> fly_machines_rate_limits();
 
+/// Where a fly_simulator listens, what it accepts, and how it behaves.
 struct fly_simulator_options {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1"; ///< an IP address to listen on
   std::uint16_t port = 0; ///< 0: any free port
   /// Tokens it accepts (as `Bearer T`, `FlyV1 T` or `Bearer FlyV1 T`); empty:
   /// one is made up and given by token().
@@ -35,7 +36,7 @@ struct fly_simulator_options {
   /// destroying…) before the machine reaches the next persistent one.
   duration transition = std::chrono::milliseconds{20};
   bool enforce_rate_limits = true; ///< 429 with Retry-After, as Fly
-  std::map<std::string, bucket_spec, std::less<>> rate_limits = fly_machines_rate_limits();
+  std::map<std::string, bucket_spec, std::less<>> rate_limits = fly_machines_rate_limits(); ///< per action, when enforced
   bucket_spec default_rate_limit{1, 3}; ///< actions the table does not name
   /// Log lines made up per app and second (0: only those added by append_log()).
   double log_rate = 0;
@@ -43,17 +44,18 @@ struct fly_simulator_options {
 
 /// A fault for the next `times` requests that match a route.
 struct fly_fault {
+  /// What the matching requests get.
   enum class kind : std::uint8_t {
     status, ///< answer `status` with a Fly error body (and Retry-After if set)
     reset,  ///< reset the connection without answering
     delay,  ///< answer normally, `delay` late
     truncate, ///< answer normally, but only the first half of the body, cut inside a line
   };
-  kind what = kind::status;
-  int status = 500;
-  std::uint32_t times = 1;
+  kind what = kind::status; ///< which fault
+  int status = 500;         ///< with kind status: the HTTP status answered (400–599)
+  std::uint32_t times = 1;  ///< how many matching requests get it; 0: none (nothing is armed)
   duration retry_after{0}; ///< with a 429 or 503: the Retry-After header, in seconds (rounded up)
-  duration delay{0};
+  duration delay{0};        ///< with kind delay: how much later the answer goes
   /// With kind status: the error body's "status" word, e.g.
   /// "insufficient_capacity" (Fly's ErrorResponse status, reference/fly_api.md §1.1).
   std::string fly_status{};
@@ -61,14 +63,16 @@ struct fly_fault {
 
 /// One request as the simulator saw it. Never the token: only its scheme.
 struct fly_recorded_request {
-  std::string method;
+  std::string method; ///< as sent
   std::string route; ///< the pattern it matched: "/v1/apps/{app}/machines/{id}"
-  std::string path;
-  std::string query;
+  std::string path;  ///< the path, decoded
+  std::string query; ///< the query as sent, without '?'
   std::string auth_scheme; ///< "Bearer", "FlyV1", "Bearer FlyV1" or "" (none)
   int status = 0;          ///< what it answered (0: reset)
 };
 
+/// The simulated Fly API: an HTTP server on its own thread with its
+/// machines model, logs, faults and record. Thread-safe.
 class fly_simulator {
 public:
   /// Listens and serves; errc::transport when the address cannot be bound.
@@ -96,6 +100,7 @@ public:
   /// with {"method","route","kind","status","times","retry_after_ms","delay_ms"};
   /// DELETE /__sim/faults clears them.
   void inject(std::string method, std::string route, fly_fault f);
+  /// Disarms every fault not yet used up.
   void clear_faults();
 
   /// What it received so far, oldest first (also GET /__sim/requests).

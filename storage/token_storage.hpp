@@ -16,6 +16,7 @@ namespace atlas {
 /// the config file or the CLI, re-acquirable) and `manual` (an override set
 /// by a person, not re-acquirable: losing it needs a person again).
 enum class token_key : std::uint8_t { cached, manual };
+/// "cached" or "manual".
 std::string_view to_string(token_key k) noexcept;
 
 /// Stores token records by (app, key). Calls may block on I/O: call them from

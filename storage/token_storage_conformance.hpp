@@ -20,8 +20,11 @@
 
 namespace atlas {
 
+/// Makes the store under test: a fresh, empty one on each call.
 using token_storage_factory = std::function<std::unique_ptr<token_storage>()>;
 
+/// Runs the suite as doctest subcases: empty reads, put/get round trips, replacement,
+/// erase, independence of keys and apps, concurrent readers and writers. Call it inside a TEST_CASE.
 inline void check_token_storage_conformance(const token_storage_factory& make) {
   using namespace std::chrono_literals;
   const auto exp = token_record::clock::time_point{} + 1'779'235'200s;

@@ -29,17 +29,22 @@ enum class child_type : std::uint8_t { worker, supervisor };
 
 /// How a child is stopped (OTP's `shutdown`).
 struct shutdown_spec {
+  /// How the child is asked to stop.
   enum class mode : std::uint8_t {
     brutal_kill, ///< kill at once, enqueued with high priority
     timeout,     ///< ask (user_shutdown), then kill when `timeout` passes
     infinity,    ///< ask, and wait as long as it takes
   };
-  mode how = mode::timeout;
-  duration timeout = std::chrono::seconds{5};
+  mode how = mode::timeout; ///< which of OTP's shutdown values this is
+  duration timeout = std::chrono::seconds{5}; ///< mode::timeout only: the wait before the kill; positive
 
+  /// OTP's `brutal_kill`: kill at once.
   static shutdown_spec brutal_kill() { return {mode::brutal_kill, duration{0}}; }
+  /// OTP's integer shutdown: ask, then kill when `d` (positive) has passed.
   static shutdown_spec after(duration d) { return {mode::timeout, d}; }
+  /// OTP's `infinity`: ask, and wait as long as it takes.
   static shutdown_spec infinity() { return {mode::infinity, duration{0}}; }
+  /// True when every field is equal.
   friend bool operator==(const shutdown_spec&, const shutdown_spec&) = default;
 };
 
@@ -49,11 +54,11 @@ struct shutdown_spec {
 /// at n = 0. The restart counts against intensity when it happens, and a
 /// shutdown during the wait cancels it.
 struct backoff_spec {
-  duration min = std::chrono::milliseconds{100};
-  duration max = std::chrono::seconds{30};
-  double multiplier = 2.0;
-  double jitter = 0.2;
-  duration reset_after = std::chrono::seconds{60};
+  duration min = std::chrono::milliseconds{100}; ///< the first delay, and the floor of every delay; positive
+  duration max = std::chrono::seconds{30}; ///< the cap on a delay; at least `min`
+  double multiplier = 2.0; ///< growth per consecutive restart; at least 1
+  double jitter = 0.2; ///< the share of a delay, 0 to 1, taken off at random
+  duration reset_after = std::chrono::seconds{60}; ///< running this long without failing resets n to 0
 };
 
 /// Starts a child and returns its handle, or the reason it could not. Gets
@@ -65,11 +70,12 @@ struct backoff_spec {
 using child_factory =
   std::function<expected<caf::actor>(caf::actor_system& sys, const std::string& id)>;
 
+/// One child of a supervisor (OTP's child specification); validate() checks it.
 struct child_spec {
-  std::string id{};
-  child_factory start{};
-  restart_type restart = restart_type::permanent;
-  child_type type = child_type::worker;
+  std::string id{}; ///< required, unique among its siblings: names it in logs, errors and which_children
+  child_factory start{}; ///< required: starts it, and starts it again on each restart
+  restart_type restart = restart_type::permanent; ///< when it is restarted after it exits
+  child_type type = child_type::worker; ///< decides the default shutdown and init handshake
   /// Unset: OTP's default, 5 s for a worker, infinity for a supervisor.
   std::optional<shutdown_spec> shutdown{};
   /// With auto_shutdown, this child's own exit may stop the supervisor.
@@ -80,10 +86,14 @@ struct child_spec {
   /// failed to start. On by default for supervisors (their children are
   /// then all started when the parent moves on, as OTP's start_link gives).
   std::optional<bool> init_handshake{};
+  /// How long the init handshake may take; positive when it is on.
   duration init_timeout = std::chrono::seconds{5};
+  /// Unset: restart at once, as OTP does; set: wait as backoff_spec says.
   std::optional<backoff_spec> backoff{};
 
+  /// `shutdown`, or when unset the default for `type` (5 s, or infinity for a supervisor).
   shutdown_spec effective_shutdown() const;
+  /// `init_handshake`, or when unset true for a supervisor and false for a worker.
   bool effective_handshake() const;
 };
 
@@ -91,10 +101,11 @@ struct child_spec {
 /// the current child where its siblings and a facade find it).
 child_spec on_started(child_spec spec, std::function<void(const caf::actor&)> started);
 
-/// "permanent", "transient", "temporary"; "worker", "supervisor";
-/// "brutal_kill", "infinity", "5s".
+/// "permanent", "transient" or "temporary".
 std::string_view to_string(restart_type r) noexcept;
+/// "worker" or "supervisor".
 std::string_view to_string(child_type t) noexcept;
+/// "brutal_kill", "infinity", or the timeout as format_duration spells it ("5s").
 std::string to_string(const shutdown_spec& s);
 
 /// Checks a spec the way OTP's check_childspecs does; the error names the

@@ -25,6 +25,9 @@ supervisor_flags logs_supervisor_flags();
 /// app cannot take the others down with it.
 supervisor_flags streamers_supervisor_flags();
 
+/// The subtree as a child of a bigger tree (the runtime's Fly subtree), with id
+/// `flags.name`; it publishes the dispatcher and the streamers' supervisor in
+/// `svc` as they start.
 child_spec logs_supervisor_child(std::shared_ptr<log_services> svc,
                                  supervisor_flags flags = logs_supervisor_flags());
 

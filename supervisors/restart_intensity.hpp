@@ -14,8 +14,10 @@ namespace atlas {
 /// (OTP re-filters its whole list on every restart and slows as it grows).
 class restart_intensity {
 public:
+  /// A restart's time on the monotonic clock; the caller passes `now` (the actor clock's, virtual in tests).
   using time_point = std::chrono::steady_clock::time_point;
 
+  /// Allows at most `intensity` restarts within any `period`; the window starts empty.
   restart_intensity(std::uint32_t intensity, duration period);
 
   /// Records a restart at `now`. False when this restart is one too many:

@@ -5,6 +5,7 @@
 // Paths no client call sends are raw requests (the client never sends a wait
 // timeout outside 1–60 s, for one). A last test keeps the table honest: every
 // public call of fly_machines_client has a row, so a new call without one fails.
+#include "sim_test_values.hpp"
 #include "../support/sync_call.hpp"
 #include "../support/wait.hpp"
 
@@ -27,11 +28,11 @@
 
 using namespace atlas;
 using namespace atlas::test;
+using namespace atlas::sim_test;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::int64_t t0 = 1779235200000000000; // 2026-05-20T00:00:00Z
 const std::string image = "registry-1.docker.io/library/nginx:latest";
 
 /// What one row runs against: a simulator of its own and clients on it.
@@ -185,10 +186,6 @@ outcome raw_answer(expected<http_response> r, Shape shape) {
 
 /// A success with no shape to check (or a row that fails).
 const auto nothing = [](world&, const auto&...) {};
-
-boost::json::value body_of(const http_response& r) {
-  return boost::json::parse(r.body);
-}
 
 struct failure {
   errc code;

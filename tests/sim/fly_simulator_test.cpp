@@ -1,6 +1,7 @@
 // The Fly simulator against reference/fly_api.md §1.2–1.3, through Atlas's
 // own Machines client: each call gives the documented status and shape,
 // errors included.
+#include "sim_test_values.hpp"
 #include "../support/sync_call.hpp"
 #include "../support/fake_env.hpp"
 #include "../support/wait.hpp"
@@ -20,6 +21,7 @@
 
 using namespace atlas;
 using namespace atlas::test;
+using namespace atlas::sim_test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -93,10 +95,6 @@ fly_fault fault(fly_fault::kind what, int status = 500, std::uint32_t times = 1,
   f.times = times;
   f.retry_after = retry_after;
   return f;
-}
-
-boost::json::value body_of(const http_response& r) {
-  return boost::json::parse(r.body);
 }
 
 } // namespace
@@ -486,8 +484,6 @@ struct logs_fixture : sim_fixture {
     return sync<fly_logs_page>([&](auto cb) { c.fetch(q, cb); });
   }
 };
-
-constexpr std::int64_t t0 = 1779235200000000000; // 2026-05-20T00:00:00Z
 
 } // namespace
 
