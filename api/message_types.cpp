@@ -25,7 +25,7 @@ void for_each_type(F&& f) {
   f.template operator()<log_gap>("atlas::log_gap");
   f.template operator()<log_subscription_options>("atlas::log_subscription_options");
   f.template operator()<deploy_spec>("atlas::deploy_spec");
-  f.template operator()<deploy_request>("atlas::deploy_request");
+  f.template operator()<deploy_run_request>("atlas::deploy_run_request");
   f.template operator()<deploy_result>("atlas::deploy_result");
   f.template operator()<child_info>("atlas::child_info");
   f.template operator()<std::vector<child_info>>("std::vector<atlas::child_info>");

@@ -78,7 +78,7 @@ caf::behavior facade_actor(caf::event_based_actor* self, caf::actor root, tokens
       lgs.unsubscribe(self, who, app, o, done);
       return rp;
     },
-    [=](deploy_run_atom, const caf::actor& who, const std::string& ticket, const deploy_request& r) {
+    [=](deploy_run_atom, const caf::actor& who, const std::string& ticket, const deploy_run_request& r) {
       auto [rp, done] = void_promise();
       dps.stream_deploy(self, who, r.dir, ticket, r.options, done);
       return rp;

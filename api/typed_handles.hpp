@@ -64,15 +64,15 @@ struct token_reply {
 };
 
 /// What to deploy: a project directory and deploy_options.
-struct deploy_request {
+struct deploy_run_request {
   /// The project directory (holding fly.toml).
   std::string dir;
   /// App, config and timeouts; defaults from the options.
   deploy_options options;
 
   template <class Inspector>
-  friend auto inspect(Inspector& f, deploy_request& x) {
-    return f(caf::meta::type_name("atlas::deploy_request"), x.dir, x.options.app, x.options.config,
+  friend auto inspect(Inspector& f, deploy_run_request& x) {
+    return f(caf::meta::type_name("atlas::deploy_run_request"), x.dir, x.options.app, x.options.config,
              x.options.timeout, x.options.activity_timeout);
   }
 };
@@ -97,7 +97,7 @@ using logs_actor = caf::typed_actor<
 /// subscriber receives (deploy_line_atom, ticket, line)… then
 /// (deploy_exit_atom, ticket, deploy_result).
 using deploys_actor = caf::typed_actor<
-  caf::replies_to<deploy_run_atom, caf::actor, std::string, deploy_request>::with<expected<void>>,
+  caf::replies_to<deploy_run_atom, caf::actor, std::string, deploy_run_request>::with<expected<void>>,
   caf::replies_to<deploy_subscribe_atom, caf::actor, std::string>::with<expected<void>>,
   caf::replies_to<deploy_unsubscribe_atom, caf::actor, std::string>::with<expected<void>>,
   caf::replies_to<deploy_cancel_atom, std::string>::with<expected<void>>>;

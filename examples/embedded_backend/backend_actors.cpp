@@ -114,7 +114,7 @@ caf::behavior deploy_watcher(caf::event_based_actor* self, deploy_watcher_config
     self->quit();
   };
   self->request(cfg.handles.deploys, std::chrono::seconds{30}, atlas::deploy_run_atom_v,
-                caf::actor_cast<caf::actor>(self), ticket, atlas::deploy_request{cfg.dir, {}})
+                caf::actor_cast<caf::actor>(self), ticket, atlas::deploy_run_request{cfg.dir, {}})
     .then(
       [self, fail, ticket](atlas::expected<void>& started) {
         if (!started)
