@@ -28,4 +28,10 @@ extern "C" const char* __ubsan_default_options() {
 extern "C" const char* __asan_default_options() {
   return "detect_leaks=1:strict_string_checks=1:check_initialization_order=1";
 }
+// CAF 0.17's middleman now and then loses one acceptor (200 bytes, made in
+// default_multiplexer::new_doorman) when a publication is closed and the
+// system stops soon after; that allocation and no other is suppressed.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:caf::io::network::default_multiplexer::new_doorman\n";
+}
 #endif
