@@ -2,6 +2,7 @@
 
 #include <atlas/core/gpu_catalog.hpp>
 #include <atlas/core/random_name.hpp>
+#include <atlas/net/json_fields.hpp>
 
 #include <boost/json.hpp>
 
@@ -34,22 +35,6 @@ compute_status status_of(const std::string& state) {
   if (state == "failed" || state == "launch_failed")
     return compute_status::failed;
   return compute_status::provisioning;
-}
-
-std::string json_str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v != nullptr && v->is_string() ? std::string{v->as_string()} : std::string{};
-}
-
-std::int64_t json_int(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  if (v == nullptr)
-    return 0;
-  if (v->is_int64())
-    return v->as_int64();
-  if (v->is_uint64())
-    return static_cast<std::int64_t>(v->as_uint64());
-  return 0;
 }
 
 error with_provider(error e) {
@@ -244,7 +229,7 @@ compute compute_from_machine(const fly_machine& m, const std::string& app) {
   c.status = status_of(m.state);
   c.name = m.name;
   c.region = m.region;
-  c.image = json_str(m.config, "image");
+  c.image = json_string(m.config, "image");
   if (auto* md = m.config.if_contains("metadata"); md != nullptr && md->is_object())
     for (auto& [k, v] : md->as_object())
       if (v.is_string())
@@ -252,20 +237,20 @@ compute compute_from_machine(const fly_machine& m, const std::string& app) {
   c.gpu_type = no_gpu;
   c.gpu_count = 0;
   if (auto* g = m.config.if_contains("guest"); g != nullptr && g->is_object()) {
-    auto kind = json_str(g->as_object(), "gpu_kind");
+    auto kind = json_string(g->as_object(), "gpu_kind");
     if (!kind.empty()) {
       c.gpu_type = kind;
       for (auto& canonical : supported_gpus(kName))
         if (auto id = gpu_for_provider(canonical, kName); id && *id == kind)
           c.gpu_type = canonical;
-      c.gpu_count = static_cast<std::int32_t>(json_int(g->as_object(), "gpus"));
+      c.gpu_count = static_cast<std::int32_t>(json_int64(g->as_object(), "gpus"));
     }
   }
   if (auto* s = m.config.if_contains("services"); s != nullptr && s->is_array())
     for (auto& svc : s->as_array()) {
       if (!svc.is_object())
         continue;
-      auto internal = static_cast<std::int32_t>(json_int(svc.as_object(), "internal_port"));
+      auto internal = static_cast<std::int32_t>(json_int64(svc.as_object(), "internal_port"));
       auto* ports = svc.as_object().if_contains("ports");
       if (ports == nullptr || !ports->is_array())
         continue;
@@ -274,7 +259,7 @@ compute compute_from_machine(const fly_machine& m, const std::string& app) {
           continue;
         port_mapping pm;
         pm.internal = internal;
-        pm.external = static_cast<std::int32_t>(json_int(p.as_object(), "port"));
+        pm.external = static_cast<std::int32_t>(json_int64(p.as_object(), "port"));
         auto* h = p.as_object().if_contains("handlers");
         bool http = false;
         if (h != nullptr && h->is_array())

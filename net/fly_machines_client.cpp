@@ -1,5 +1,7 @@
 #include <atlas/net/fly_machines_client.hpp>
 
+#include <atlas/net/json_fields.hpp>
+
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/pchars.hpp>
@@ -25,22 +27,6 @@ std::string segment(const std::string& s) {
   return boost::urls::encode(s, boost::urls::pchars);
 }
 
-std::string str(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string{v->as_string()} : std::string{};
-}
-
-std::int64_t num(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  if (v == nullptr)
-    return 0;
-  if (v->is_int64())
-    return v->as_int64();
-  if (v->is_uint64())
-    return static_cast<std::int64_t>(v->as_uint64());
-  return 0;
-}
-
 expected<json::value> parse_body(const http_response& r) {
   boost::system::error_code ec;
   auto v = json::parse(r.body, ec);
@@ -60,26 +46,26 @@ expected<json::object> parse_object(const http_response& r) {
 
 fly_app to_app(const json::object& o) {
   fly_app a;
-  a.id = str(o, "id");
-  a.name = str(o, "name");
-  a.status = str(o, "status");
+  a.id = json_string(o, "id");
+  a.name = json_string(o, "name");
+  a.status = json_string(o, "status");
   if (auto* org = o.if_contains("organization"); org != nullptr && org->is_object())
-    a.org_slug = str(org->as_object(), "slug");
-  a.machine_count = num(o, "machine_count");
+    a.org_slug = json_string(org->as_object(), "slug");
+  a.machine_count = json_int64(o, "machine_count");
   return a;
 }
 
 fly_machine to_machine(const json::object& o) {
   fly_machine m;
-  m.id = str(o, "id");
-  m.name = str(o, "name");
-  m.state = str(o, "state");
-  m.region = str(o, "region");
-  m.instance_id = str(o, "instance_id");
-  m.version = str(o, "version");
-  m.private_ip = str(o, "private_ip");
-  m.created_at = str(o, "created_at");
-  m.updated_at = str(o, "updated_at");
+  m.id = json_string(o, "id");
+  m.name = json_string(o, "name");
+  m.state = json_string(o, "state");
+  m.region = json_string(o, "region");
+  m.instance_id = json_string(o, "instance_id");
+  m.version = json_string(o, "version");
+  m.private_ip = json_string(o, "private_ip");
+  m.created_at = json_string(o, "created_at");
+  m.updated_at = json_string(o, "updated_at");
   if (auto* c = o.if_contains("config"); c != nullptr && c->is_object())
     m.config = c->as_object();
   return m;
@@ -202,7 +188,7 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
     boost::system::error_code ec;
     auto v = json::parse(r->body, ec);
     if (!ec && v.is_object())
-      if (auto word = str(v.as_object(), "status"); !word.empty()) {
+      if (auto word = json_string(v.as_object(), "status"); !word.empty()) {
         // Fly's capacity words mean "not here, not now": errc::capacity, so a
         // caller can try another region instead of reading the text.
         auto code = word == "insufficient_capacity" || word == "volume_placement_capacity" ? errc::capacity
@@ -246,7 +232,7 @@ struct fly_machines_client::state : std::enable_shared_from_this<state> {
         auto o = parse_object(*r);
         if (!o)
           return done(o.error());
-        return done(fly_wait_result{str(*o, "state"), str(*o, "version"), str(*o, "event_id")});
+        return done(fly_wait_result{json_string(*o, "state"), json_string(*o, "version"), json_string(*o, "event_id")});
       }
       if (r.error().http_status() != 408)
         return done(r.error()); // 400 and the rest: asking again would not help
@@ -277,7 +263,7 @@ void fly_machines_client::create_app(const std::string& name, const std::string&
     if (!o)
       return o.error();
     fly_app a;
-    a.id = str(*o, "id");
+    a.id = json_string(*o, "id");
     a.name = name;
     a.org_slug = org_slug;
     a.status = "pending";
@@ -398,8 +384,8 @@ expected<fly_lease> lease_from(const http_response& r) {
   if (d == nullptr || !d->is_object())
     return error{errc::provider, "a lease answer without \"data\"", r.status, provider};
   auto& data = d->as_object();
-  return fly_lease{str(data, "nonce"), str(data, "owner"), str(data, "description"), str(data, "version"),
-                   num(data, "expires_at")};
+  return fly_lease{json_string(data, "nonce"), json_string(data, "owner"), json_string(data, "description"), json_string(data, "version"),
+                   json_int64(data, "expires_at")};
 }
 
 } // namespace
@@ -468,16 +454,16 @@ std::string volumes_path(const std::string& app) {
 
 fly_volume to_volume(const json::object& o) {
   fly_volume v;
-  v.id = str(o, "id");
-  v.name = str(o, "name");
-  v.state = str(o, "state");
-  v.region = str(o, "region");
-  v.zone = str(o, "zone");
-  v.size_gb = num(o, "size_gb");
+  v.id = json_string(o, "id");
+  v.name = json_string(o, "name");
+  v.state = json_string(o, "state");
+  v.region = json_string(o, "region");
+  v.zone = json_string(o, "zone");
+  v.size_gb = json_int64(o, "size_gb");
   if (auto* e = o.if_contains("encrypted"); e != nullptr && e->is_bool())
     v.encrypted = e->as_bool();
-  v.attached_machine_id = str(o, "attached_machine_id");
-  v.snapshot_retention = num(o, "snapshot_retention");
+  v.attached_machine_id = json_string(o, "attached_machine_id");
+  v.snapshot_retention = json_int64(o, "snapshot_retention");
   if (auto* b = o.if_contains("auto_backup_enabled"); b != nullptr && b->is_bool())
     v.auto_backup_enabled = b->as_bool();
   return v;
@@ -492,10 +478,10 @@ expected<fly_volume> volume_from(const http_response& r) {
 
 fly_secret to_secret(const json::object& o) {
   fly_secret s;
-  s.name = str(o, "name");
-  s.digest = str(o, "digest");
-  s.created_at = str(o, "created_at");
-  s.updated_at = str(o, "updated_at");
+  s.name = json_string(o, "name");
+  s.digest = json_string(o, "digest");
+  s.created_at = json_string(o, "created_at");
+  s.updated_at = json_string(o, "updated_at");
   if (auto* v = o.if_contains("value"); v != nullptr && v->is_string())
     s.value = secret{std::string{v->as_string()}};
   return s;
@@ -505,7 +491,7 @@ expected<std::int64_t> version_from(const http_response& r) {
   auto o = parse_object(r);
   if (!o)
     return o.error();
-  return num(*o, "version");
+  return json_int64(*o, "version");
 }
 
 } // namespace
@@ -570,8 +556,8 @@ void fly_machines_client::list_snapshots(const std::string& app, const std::stri
     {"list_snapshots", volume_id, "GET", volumes_path(app) + "/" + segment(volume_id) + "/snapshots"}, std::move(done),
     [](const http_response& r) {
       return list_from<fly_volume_snapshot>(r, nullptr, [](const json::object& o) {
-        return fly_volume_snapshot{str(o, "id"),   str(o, "status"),      str(o, "digest"),        str(o, "created_at"),
-                                   num(o, "size"), num(o, "volume_size"), num(o, "retention_days")};
+        return fly_volume_snapshot{json_string(o, "id"),   json_string(o, "status"),      json_string(o, "digest"),        json_string(o, "created_at"),
+                                   json_int64(o, "size"), json_int64(o, "volume_size"), json_int64(o, "retention_days")};
       });
     });
 }
@@ -618,7 +604,7 @@ bool flag(const json::object& o, const char* key) {
 }
 
 fly_certificate to_certificate(const json::object& o) {
-  return fly_certificate{str(o, "hostname"), str(o, "status"), flag(o, "configured"), flag(o, "acme_requested"),
+  return fly_certificate{json_string(o, "hostname"), json_string(o, "status"), flag(o, "configured"), flag(o, "acme_requested"),
                          flag(o, "has_custom_certificate")};
 }
 
@@ -630,7 +616,7 @@ expected<fly_certificate> certificate_from(const http_response& r) {
 }
 
 fly_ip_assignment to_ip(const json::object& o) {
-  return fly_ip_assignment{str(o, "ip"), str(o, "region"), str(o, "service_name"), flag(o, "shared"),
+  return fly_ip_assignment{json_string(o, "ip"), json_string(o, "region"), json_string(o, "service_name"), flag(o, "shared"),
                            flag(o, "egress")};
 }
 
